@@ -1,0 +1,114 @@
+import * as v from 'valibot';
+
+/**
+ * The local development HS256 secret that `npm start`, `npm run token` and `events/` use.
+ * Any stage named `prod` refuses to start with it.
+ */
+export const DEV_JWT_SECRET = 'local-dev-secret-change-password-not-for-production';
+
+/** Which character classes the composition rule can require. */
+export const CHARACTER_CLASSES = ['lower', 'upper', 'digit', 'symbol'] as const;
+export type CharacterClass = (typeof CHARACTER_CLASSES)[number];
+
+export type JwtKeySource =
+  | { kind: 'secret'; secret: string }
+  | { kind: 'publicKey'; pem: string }
+  | { kind: 'jwks'; url: URL };
+
+export interface PasswordPolicyConfig {
+  minLength: number;
+  requiredClasses: readonly CharacterClass[];
+  minUniqueChars: number;
+}
+
+export interface Config {
+  stage: string;
+  usersTable: string;
+  dynamodbEndpoint: string | undefined;
+  jwt: { key: JwtKeySource; issuer: string | undefined; audience: string | undefined };
+  bcryptCost: number;
+  policy: PasswordPolicyConfig;
+}
+
+/** A misconfiguration: the message names the variable and the fix. Thrown at cold start. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const optional = (value: string | undefined): string | undefined =>
+  value === undefined || value.trim() === '' ? undefined : value.trim();
+
+const integer = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number => {
+  const raw = optional(env[name]);
+  if (raw === undefined) return fallback;
+  const parsed = v.safeParse(v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.integer(), v.minValue(min), v.maxValue(max)), raw);
+  if (!parsed.success) throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+  return parsed.output;
+};
+
+const jwtKeySource = (env: NodeJS.ProcessEnv, stage: string): JwtKeySource => {
+  const secret = optional(env.JWT_SECRET);
+  const pem = optional(env.JWT_PUBLIC_KEY);
+  const jwksUrl = optional(env.JWT_JWKS_URL);
+  const given = [secret, pem, jwksUrl].filter((x) => x !== undefined).length;
+  if (given !== 1) {
+    throw new ConfigError('Set exactly one of JWT_SECRET (HS256), JWT_PUBLIC_KEY (PEM) or JWT_JWKS_URL (remote JWKS) to verify bearer tokens');
+  }
+  if (secret !== undefined) {
+    if (Buffer.byteLength(secret) < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long (RFC 7518 §3.2 for HS256)');
+    if (stage === 'prod' && secret === DEV_JWT_SECRET) {
+      throw new ConfigError('JWT_SECRET is the local development secret; the prod stage needs a real secret');
+    }
+    return { kind: 'secret', secret };
+  }
+  if (pem !== undefined) {
+    // Environments often carry PEM with literal "\n"; accept both forms.
+    return { kind: 'publicKey', pem: pem.replace(/\\n/g, '\n') };
+  }
+  const url = URL.canParse(jwksUrl ?? '') ? new URL(jwksUrl ?? '') : undefined;
+  const local = url !== undefined && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url === undefined || !(url.protocol === 'https:' || (url.protocol === 'http:' && local))) {
+    throw new ConfigError('JWT_JWKS_URL must be an https:// URL (http:// only for localhost)');
+  }
+  return { kind: 'jwks', url };
+};
+
+const requiredClasses = (env: NodeJS.ProcessEnv): CharacterClass[] => {
+  const raw = env.PASSWORD_REQUIRED_CLASSES;
+  if (raw === undefined) return [...CHARACTER_CLASSES];
+  const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const unknown = names.filter((n) => !(CHARACTER_CLASSES as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    throw new ConfigError(`PASSWORD_REQUIRED_CLASSES may list only ${CHARACTER_CLASSES.join(', ')} (got "${unknown.join(',')}"); set it empty to require none`);
+  }
+  return names as CharacterClass[];
+};
+
+/**
+ * Reads and validates the whole configuration once. Throws {@link ConfigError} naming the
+ * variable, so a misconfigured function fails at cold start rather than on a request.
+ */
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
+  const usersTable = optional(env.USERS_TABLE);
+  if (usersTable === undefined) throw new ConfigError('USERS_TABLE is required: the DynamoDB table that holds the user records');
+  const stage = optional(env.STAGE) ?? 'dev';
+  const dynamodbEndpoint = optional(env.DYNAMODB_ENDPOINT);
+  if (dynamodbEndpoint !== undefined && !URL.canParse(dynamodbEndpoint)) {
+    throw new ConfigError(`DYNAMODB_ENDPOINT must be a URL such as http://localhost:8000 (got "${dynamodbEndpoint}")`);
+  }
+  return {
+    stage,
+    usersTable,
+    dynamodbEndpoint,
+    jwt: { key: jwtKeySource(env, stage), issuer: optional(env.JWT_ISSUER), audience: optional(env.JWT_AUDIENCE) },
+    bcryptCost: integer(env, 'BCRYPT_COST', 12, 4, 31),
+    policy: {
+      minLength: integer(env, 'PASSWORD_MIN_LENGTH', 8, 8, 128),
+      requiredClasses: requiredClasses(env),
+      minUniqueChars: integer(env, 'PASSWORD_MIN_UNIQUE_CHARS', 5, 1, 128),
+    },
+  };
+};

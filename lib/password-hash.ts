@@ -1,0 +1,53 @@
+import { createHmac } from 'node:crypto';
+import bcrypt from 'bcryptjs';
+
+/**
+ * Password hashing. Two formats are written:
+ *
+ * - A password whose UTF-8 form fits in bcrypt's 72 bytes is stored as a standard bcrypt hash
+ *   (`$2b$<cost>$…`) of the password itself, so any bcrypt library verifies it.
+ * - A longer password would be silently truncated by bcrypt, so two passwords sharing their first
+ *   72 bytes would verify against each other. It is stored as `$cp1` followed by a standard bcrypt
+ *   hash of base64(HMAC-SHA-384(key = that bcrypt hash's 29-character salt prefix, message = the
+ *   password's UTF-8)). The digest is 64 ASCII bytes, so nothing is truncated, and keying it with
+ *   the salt means a leaked unsalted SHA-384 of a password cannot be "shucked" against it.
+ *
+ * {@link verifyPassword} accepts `$2a$`, `$2b$`, `$2y$` at any cost, and `$cp1$2…`.
+ */
+export const LONG_PASSWORD_PREFIX = '$cp1';
+const BCRYPT_MAX_BYTES = 72;
+const BCRYPT_HASH = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+
+const prehash = (password: string, salt: string): string =>
+  createHmac('sha384', salt).update(password, 'utf8').digest('base64');
+
+/** True when bcrypt would see the whole of this password. */
+export const fitsBcrypt = (password: string): boolean => Buffer.byteLength(password, 'utf8') <= BCRYPT_MAX_BYTES;
+
+/** Hashes a password at the given bcrypt cost in the format described above. */
+export const hashPassword = async (password: string, cost: number): Promise<string> => {
+  const salt = await bcrypt.genSalt(cost);
+  if (fitsBcrypt(password)) return bcrypt.hash(password, salt);
+  return LONG_PASSWORD_PREFIX + (await bcrypt.hash(prehash(password, salt), salt));
+};
+
+/** Whether `stored` is a hash format {@link verifyPassword} understands. */
+export const isSupportedHash = (stored: string): boolean =>
+  BCRYPT_HASH.test(stored.startsWith(LONG_PASSWORD_PREFIX) ? stored.slice(LONG_PASSWORD_PREFIX.length) : stored);
+
+/**
+ * Checks a password against a stored hash of either format. Exported for the platform's login
+ * service, which must verify passwords this function stores. Unknown formats never match.
+ */
+export const verifyPassword = async (password: string, stored: string): Promise<boolean> => {
+  if (!isSupportedHash(stored)) return false;
+  if (stored.startsWith(LONG_PASSWORD_PREFIX)) {
+    const inner = stored.slice(LONG_PASSWORD_PREFIX.length);
+    // A long-format hash is only ever written for a password longer than 72 bytes.
+    if (fitsBcrypt(password)) return false;
+    return bcrypt.compare(prehash(password, inner.slice(0, 29)), inner);
+  }
+  // A standard hash of a password longer than 72 bytes could only match on its truncated prefix.
+  if (!fitsBcrypt(password)) return false;
+  return bcrypt.compare(password, stored);
+};

@@ -1,0 +1,102 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { ConfigError, type Config } from './config.js';
+import { AppError } from './errors.js';
+
+/** What a verified bearer token tells the use case. */
+export interface VerifiedToken {
+  /** The token's `sub`: the only source of the user id. */
+  userId: string;
+  /** The token's `iat` in seconds since the epoch, when present. */
+  issuedAt: number | undefined;
+}
+
+export type TokenVerifier = (authorization: string | undefined) => Promise<VerifiedToken>;
+
+/** Seconds of clock skew tolerated between the token issuer and this function for `exp`/`nbf`/`iat`. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+/** Longer Authorization values are refused before any parsing. */
+export const MAX_TOKEN_LENGTH = 8192;
+const MAX_SUBJECT_LENGTH = 1024;
+const BEARER = /^bearer[ \t]+(\S*)[ \t]*$/i;
+const JWKS_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
+
+/** JOSE error codes that mean "the token is bad", as opposed to "the key source failed". */
+const TOKEN_ERROR_CODES = new Set([
+  errors.JWTClaimValidationFailed.code,
+  errors.JWTExpired.code,
+  errors.JWTInvalid.code,
+  errors.JWSInvalid.code,
+  errors.JWSSignatureVerificationFailed.code,
+  errors.JOSEAlgNotAllowed.code,
+  errors.JOSENotSupported.code,
+  errors.JWKSNoMatchingKey.code,
+  errors.JWKSMultipleMatchingKeys.code,
+  errors.JWKInvalid.code,
+]);
+
+const algorithmForPublicKey = (key: KeyObject): string => {
+  const { asymmetricKeyType, asymmetricKeyDetails } = key;
+  if (asymmetricKeyType === 'rsa') return 'RS256';
+  if (asymmetricKeyType === 'ec' && asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+  if (asymmetricKeyType === 'ed25519') return 'EdDSA';
+  throw new ConfigError('JWT_PUBLIC_KEY must be an RSA (RS256), P-256 (ES256) or Ed25519 (EdDSA) public key');
+};
+
+const keyAndAlgorithms = (source: Config['jwt']['key']): { key: Uint8Array | KeyObject | JWTVerifyGetKey; algorithms: string[] } => {
+  switch (source.kind) {
+    case 'secret':
+      return { key: new TextEncoder().encode(source.secret), algorithms: ['HS256'] };
+    case 'publicKey': {
+      let key: KeyObject;
+      try {
+        key = createPublicKey(source.pem);
+      } catch {
+        throw new ConfigError('JWT_PUBLIC_KEY is not a readable PEM public key (-----BEGIN PUBLIC KEY-----)');
+      }
+      return { key, algorithms: [algorithmForPublicKey(key)] };
+    }
+    case 'jwks':
+      // jose caches the set (10 min), refetches on an unknown kid at most every 30 s, and times out
+      // a fetch after 3 s so a slow key server cannot hold the request.
+      return { key: createRemoteJWKSet(source.url, { timeoutDuration: 3000 }), algorithms: JWKS_ALGORITHMS };
+  }
+};
+
+/**
+ * Builds the bearer-token check. The algorithm is pinned to the key source (no alg substitution),
+ * `exp` and `sub` are required, `iss`/`aud` enforced when configured. Every token failure is the
+ * same 401 4001; a missing bearer token is 401 4002; a JWKS endpoint that cannot be reached is a
+ * dependency failure (503), not the client's fault.
+ */
+export const createTokenVerifier = (jwt: Config['jwt']): TokenVerifier => {
+  const { key, algorithms } = keyAndAlgorithms(jwt.key);
+  const options = {
+    algorithms,
+    requiredClaims: ['exp', 'sub'],
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    ...(jwt.issuer === undefined ? {} : { issuer: jwt.issuer }),
+    ...(jwt.audience === undefined ? {} : { audience: jwt.audience }),
+  };
+  return async (authorization) => {
+    const token = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
+    if (token === undefined || token === '') throw new AppError('NO_AUTH_TOKEN');
+    if (token.length > MAX_TOKEN_LENGTH) throw new AppError('UNAUTHORIZED', { cause: { reason: 'token too long' } });
+    let payload;
+    try {
+      // Overloads differ only in the key's type; one call keeps the pinned options in one place.
+      ({ payload } = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
+    } catch (error) {
+      const code = error instanceof errors.JOSEError ? error.code : undefined;
+      if (jwt.key.kind === 'jwks' && (code === undefined || !TOKEN_ERROR_CODES.has(code))) {
+        throw new AppError('SERVICE_UNAVAILABLE', { cause: { reason: 'jwks unavailable', code: code ?? (error as Error).name } });
+      }
+      throw new AppError('UNAUTHORIZED', { cause: { reason: code ?? 'invalid token' } });
+    }
+    const { sub, iat } = payload;
+    if (typeof sub !== 'string' || sub === '' || sub.length > MAX_SUBJECT_LENGTH) {
+      throw new AppError('UNAUTHORIZED', { cause: { reason: 'unusable sub claim' } });
+    }
+    return { userId: sub, issuedAt: typeof iat === 'number' ? iat : undefined };
+  };
+};

@@ -1,0 +1,88 @@
+import type { Context } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createHandler, type HandlerDeps } from '../../functions/change-password/handler.js';
+import { DEV_JWT_SECRET, loadConfig } from '../../lib/config.js';
+import type { HttpEvent, HttpResult } from '../../lib/http.js';
+import { hashPassword, verifyPassword } from '../../lib/password-hash.js';
+import { buildPolicy } from '../../lib/password-policy.js';
+import { createTokenVerifier } from '../../lib/token.js';
+import { createDocumentClient, DynamoUserStore } from '../../lib/user-store.js';
+import { ensureUsersTable, mintToken, putUser, startEmbeddedDynamo } from '../../scripts/local-dev.js';
+
+export const TEST_COST = 4;
+export const SEED_OLD = 'CurrentSecureP@ss123';
+export const SEED_NEW = 'NewSecureP@ssw0rd!';
+
+let requestCounter = 0;
+
+/** A Lambda context as the runtime gives one; the remaining time drives middy's early timeout. */
+export const lambdaContext = (remainingMs = 10_000): Context => ({
+  callbackWaitsForEmptyEventLoop: true,
+  functionName: 'change-password-test',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:change-password-test',
+  memoryLimitInMB: '1024',
+  awsRequestId: `req-${++requestCounter}`,
+  logGroupName: '/aws/lambda/change-password-test',
+  logStreamName: 'test',
+  getRemainingTimeInMillis: () => remainingMs,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+/** An HTTP API (payload v2) event for the route, with overridable parts. */
+export const apiEvent = (parts: { token?: string | undefined; body?: unknown; headers?: Record<string, string>; method?: string; rawBody?: string; isBase64Encoded?: boolean } = {}): HttpEvent => ({
+  headers: {
+    'content-type': 'application/json',
+    ...(parts.token === undefined ? {} : { authorization: `Bearer ${parts.token}` }),
+    ...parts.headers,
+  },
+  body: parts.rawBody ?? JSON.stringify(parts.body ?? {}),
+  isBase64Encoded: parts.isBase64Encoded ?? false,
+  requestContext: { requestId: `api-${requestCounter}`, http: { method: parts.method ?? 'POST', sourceIp: '203.0.113.7' } },
+});
+
+export const parseBody = (result: HttpResult): unknown => JSON.parse(result.body);
+
+/**
+ * A real DynamoDB API server (dynalite) with the users table, and the real handler wired to it,
+ * exactly as in production except for the bcrypt cost.
+ */
+export const startHarness = async (overrides: Partial<HandlerDeps> = {}) => {
+  const dynamo = await startEmbeddedDynamo();
+  const table = `users-${Math.random().toString(36).slice(2)}`;
+  await ensureUsersTable(dynamo.endpoint, table);
+  const config = loadConfig({ USERS_TABLE: table, JWT_SECRET: DEV_JWT_SECRET });
+  const store = new DynamoUserStore(createDocumentClient({ endpoint: dynamo.endpoint }), table);
+  const deps: HandlerDeps = {
+    verifyToken: createTokenVerifier(config.jwt),
+    store,
+    policy: buildPolicy(config.policy),
+    hashPassword: (password) => hashPassword(password, TEST_COST),
+    verifyPassword,
+    clock: () => new Date(),
+    ...overrides,
+  };
+  const handler = createHandler(deps);
+  const raw = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+  let userCounter = 0;
+  return {
+    endpoint: dynamo.endpoint,
+    table,
+    deps,
+    invoke: (event: HttpEvent, context: Context = lambdaContext()): Promise<HttpResult> => handler(event, context),
+    /** Seeds a user with the seed's old password (or another) and returns its id and a valid token. */
+    seedUser: async (attributes: Record<string, unknown> = {}, password = SEED_OLD) => {
+      const userId = `user-${++userCounter}`;
+      await putUser(dynamo.endpoint, table, { userId, password, ...attributes }, TEST_COST);
+      return { userId, token: await mintToken(userId) };
+    },
+    getItem: async (userId: string): Promise<Record<string, unknown> | undefined> =>
+      (await raw.send(new GetCommand({ TableName: table, Key: { userId }, ConsistentRead: true }))).Item,
+    stop: dynamo.stop,
+  };
+};
+
+export type Harness = Awaited<ReturnType<typeof startHarness>>;
