@@ -6,6 +6,9 @@ import * as v from 'valibot';
  */
 export const DEV_JWT_SECRET = 'local-dev-secret-change-password-not-for-production';
 
+/** The laptop stage (`npm start`, `sls invoke local`), and the default when STAGE is unset. */
+export const LOCAL_STAGE = 'local';
+
 /** Which character classes the composition rule can require. */
 export const CHARACTER_CLASSES = ['lower', 'upper', 'digit', 'symbol'] as const;
 export type CharacterClass = (typeof CHARACTER_CLASSES)[number];
@@ -59,8 +62,8 @@ const jwtKeySource = (env: NodeJS.ProcessEnv, stage: string): JwtKeySource => {
   }
   if (secret !== undefined) {
     if (Buffer.byteLength(secret) < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long (RFC 7518 §3.2 for HS256)');
-    if (stage === 'prod' && secret === DEV_JWT_SECRET) {
-      throw new ConfigError('JWT_SECRET is the local development secret; the prod stage needs a real secret');
+    if (stage !== LOCAL_STAGE && secret === DEV_JWT_SECRET) {
+      throw new ConfigError(`JWT_SECRET is the local development secret, which only the "${LOCAL_STAGE}" stage accepts; stage "${stage}" (prod included) needs a real secret`);
     }
     return { kind: 'secret', secret };
   }
@@ -77,12 +80,13 @@ const jwtKeySource = (env: NodeJS.ProcessEnv, stage: string): JwtKeySource => {
 };
 
 const requiredClasses = (env: NodeJS.ProcessEnv): CharacterClass[] => {
-  const raw = env.PASSWORD_REQUIRED_CLASSES;
+  const raw = optional(env.PASSWORD_REQUIRED_CLASSES);
   if (raw === undefined) return [...CHARACTER_CLASSES];
-  const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (raw === 'none') return [];
+  const names = raw.split(',').map((s) => s.trim());
   const unknown = names.filter((n) => !(CHARACTER_CLASSES as readonly string[]).includes(n));
   if (unknown.length > 0) {
-    throw new ConfigError(`PASSWORD_REQUIRED_CLASSES may list only ${CHARACTER_CLASSES.join(', ')} (got "${unknown.join(',')}"); set it empty to require none`);
+    throw new ConfigError(`PASSWORD_REQUIRED_CLASSES may list only ${CHARACTER_CLASSES.join(', ')} (got "${unknown.join(',')}"), or "none" to require no class`);
   }
   return names as CharacterClass[];
 };
@@ -94,7 +98,7 @@ const requiredClasses = (env: NodeJS.ProcessEnv): CharacterClass[] => {
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   const usersTable = optional(env.USERS_TABLE);
   if (usersTable === undefined) throw new ConfigError('USERS_TABLE is required: the DynamoDB table that holds the user records');
-  const stage = optional(env.STAGE) ?? 'dev';
+  const stage = optional(env.STAGE) ?? LOCAL_STAGE;
   const dynamodbEndpoint = optional(env.DYNAMODB_ENDPOINT);
   if (dynamodbEndpoint !== undefined && !URL.canParse(dynamodbEndpoint)) {
     throw new ConfigError(`DYNAMODB_ENDPOINT must be a URL such as http://localhost:8000 (got "${dynamodbEndpoint}")`);

@@ -16,7 +16,8 @@ import bcrypt from 'bcryptjs';
  */
 export const LONG_PASSWORD_PREFIX = '$cp1';
 const BCRYPT_MAX_BYTES = 72;
-const BCRYPT_HASH = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+// Costs 04–31 only: bcryptjs throws on others, and an unverifiable hash must simply not match.
+const BCRYPT_HASH = /^\$2[aby]\$(?:0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
 
 const prehash = (password: string, salt: string): string =>
   createHmac('sha384', salt).update(password, 'utf8').digest('base64');

@@ -79,6 +79,10 @@ export const createTokenVerifier = (jwt: Config['jwt']): TokenVerifier => {
     ...(jwt.audience === undefined ? {} : { audience: jwt.audience }),
   };
   return async (authorization) => {
+    // Length first: an oversized header never reaches the regex (room for the scheme and spaces).
+    if (authorization !== undefined && authorization.length > MAX_TOKEN_LENGTH + 32) {
+      throw new AppError('UNAUTHORIZED', { cause: { reason: 'authorization header too long' } });
+    }
     const token = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
     if (token === undefined || token === '') throw new AppError('NO_AUTH_TOKEN');
     if (token.length > MAX_TOKEN_LENGTH) throw new AppError('UNAUTHORIZED', { cause: { reason: 'token too long' } });

@@ -45,7 +45,8 @@ describe('POST /v1/users/profile/change-password', () => {
     it('answers 401 4002 when there is no bearer token', async () => {
       const { userId } = await h.seedUser();
       const before = await h.getItem(userId);
-      for (const headers of [{}, { authorization: '' }, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: 'Bearer ' }]) {
+      const noBearer: Record<string, string>[] = [{}, { authorization: '' }, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: 'Bearer ' }];
+      for (const headers of noBearer) {
         const res = await h.invoke(apiEvent({ body: SEED_BODY, headers }));
         expect(res.statusCode).toBe(401);
         expect(res.body).toBe('{"status":false,"error":{"code":4002,"message":"No auth token"}}');
@@ -177,9 +178,9 @@ describe('POST /v1/users/profile/change-password', () => {
       for (const prefix of ['$2a$', '$2y$']) {
         const legacy = (await hashPassword(SEED_OLD, 5)).replace('$2b$', prefix);
         const { userId, token } = await h.seedUser();
-        const { DynamoDBDocumentClient, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+        const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
         const { createDocumentClient } = await import('../../lib/user-store.js');
-        const doc: InstanceType<typeof DynamoDBDocumentClient> = createDocumentClient({ endpoint: h.endpoint });
+        const doc = createDocumentClient({ endpoint: h.endpoint });
         await doc.send(new UpdateCommand({ TableName: h.table, Key: { userId }, UpdateExpression: 'SET passwordHash = :h', ExpressionAttributeValues: { ':h': legacy } }));
         expect((await h.invoke(apiEvent({ token, body: SEED_BODY }))).statusCode).toBe(200);
         expect((await h.getItem(userId))?.passwordHash).toMatch(/^\$2b\$04\$/);

@@ -1,0 +1,268 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEV_JWT_SECRET, loadConfig } from '../../lib/config.js';
+
+const SECRET_32 = 's'.repeat(32);
+const PEM = '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----';
+
+/** The smallest valid environment; each test overrides what it is about. */
+const env = (overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv => ({
+  USERS_TABLE: 'users',
+  JWT_SECRET: SECRET_32,
+  ...overrides,
+});
+
+/** Runs loadConfig and returns the ConfigError it throws (fails the test if it does not throw one). */
+const configError = (environment: NodeJS.ProcessEnv): ConfigError => {
+  try {
+    loadConfig(environment);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected loadConfig to throw a ConfigError');
+};
+
+describe('loadConfig defaults', () => {
+  it('applies cost 12, minLength 8, all four classes, minUniqueChars 5, stage local', () => {
+    // Act
+    const config = loadConfig(env());
+
+    // Assert
+    expect(config).toEqual({
+      stage: 'local',
+      usersTable: 'users',
+      dynamodbEndpoint: undefined,
+      jwt: { key: { kind: 'secret', secret: SECRET_32 }, issuer: undefined, audience: undefined },
+      bcryptCost: 12,
+      policy: { minLength: 8, requiredClasses: ['lower', 'upper', 'digit', 'symbol'], minUniqueChars: 5 },
+    });
+  });
+
+  it('treats empty values like unset ones for optional numbers', () => {
+    // Act
+    const config = loadConfig(env({ BCRYPT_COST: '', PASSWORD_MIN_LENGTH: '  ', PASSWORD_MIN_UNIQUE_CHARS: '' }));
+
+    // Assert
+    expect(config.bcryptCost).toBe(12);
+    expect(config.policy.minLength).toBe(8);
+    expect(config.policy.minUniqueChars).toBe(5);
+  });
+
+  it('reads the optional values when they are set', () => {
+    // Act
+    const config = loadConfig(
+      env({
+        STAGE: 'staging',
+        DYNAMODB_ENDPOINT: 'http://localhost:8000',
+        JWT_ISSUER: 'https://issuer.example.com',
+        JWT_AUDIENCE: 'users-api',
+        BCRYPT_COST: '10',
+        PASSWORD_MIN_LENGTH: '12',
+        PASSWORD_MIN_UNIQUE_CHARS: '6',
+      }),
+    );
+
+    // Assert
+    expect(config.stage).toBe('staging');
+    expect(config.dynamodbEndpoint).toBe('http://localhost:8000');
+    expect(config.jwt.issuer).toBe('https://issuer.example.com');
+    expect(config.jwt.audience).toBe('users-api');
+    expect(config.bcryptCost).toBe(10);
+    expect(config.policy.minLength).toBe(12);
+    expect(config.policy.minUniqueChars).toBe(6);
+  });
+});
+
+describe('USERS_TABLE', () => {
+  it.each([
+    ['missing', undefined],
+    ['empty', ''],
+    ['blank', '   '],
+  ])('is refused when %s, naming USERS_TABLE', (_label, value) => {
+    // Act
+    const error = configError(env({ USERS_TABLE: value }));
+
+    // Assert
+    expect(error.message).toContain('USERS_TABLE');
+  });
+});
+
+describe('JWT key source', () => {
+  it('is refused when none of JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL is set', () => {
+    // Act
+    const error = configError(env({ JWT_SECRET: undefined }));
+
+    // Assert
+    expect(error.message).toContain('JWT_SECRET');
+    expect(error.message).toContain('JWT_PUBLIC_KEY');
+    expect(error.message).toContain('JWT_JWKS_URL');
+  });
+
+  it.each([
+    ['JWT_SECRET and JWT_PUBLIC_KEY', { JWT_PUBLIC_KEY: PEM }],
+    ['JWT_SECRET and JWT_JWKS_URL', { JWT_JWKS_URL: 'https://issuer.example.com/jwks.json' }],
+    ['JWT_PUBLIC_KEY and JWT_JWKS_URL', { JWT_SECRET: undefined, JWT_PUBLIC_KEY: PEM, JWT_JWKS_URL: 'https://issuer.example.com/jwks.json' }],
+    ['all three', { JWT_PUBLIC_KEY: PEM, JWT_JWKS_URL: 'https://issuer.example.com/jwks.json' }],
+  ])('is refused when two are set (%s)', (_label, overrides) => {
+    // Act
+    const error = configError(env(overrides));
+
+    // Assert
+    expect(error.message).toMatch(/exactly one of JWT_SECRET .* JWT_PUBLIC_KEY .* JWT_JWKS_URL/);
+  });
+
+  it('refuses a JWT_SECRET shorter than 32 bytes', () => {
+    // Act
+    const error = configError(env({ JWT_SECRET: 's'.repeat(31) }));
+
+    // Assert
+    expect(error.message).toContain('JWT_SECRET');
+    expect(error.message).toContain('32 bytes');
+  });
+
+  it('measures JWT_SECRET in bytes: 11 × "€" is 33 bytes and accepted', () => {
+    // Act
+    const config = loadConfig(env({ JWT_SECRET: '€'.repeat(11) }));
+
+    // Assert
+    expect(config.jwt.key).toEqual({ kind: 'secret', secret: '€'.repeat(11) });
+  });
+
+  it.each(['prod', 'Prod', 'production', 'dev'])('refuses the development secret on STAGE=%s', (stage) => {
+    // Act
+    const error = configError(env({ STAGE: stage, JWT_SECRET: DEV_JWT_SECRET }));
+
+    // Assert
+    expect(error.message).toContain('JWT_SECRET');
+    expect(error.message).toContain(stage);
+  });
+
+  it('accepts the development secret on STAGE=local and when STAGE is unset', () => {
+    // Act
+    const dev = loadConfig(env({ STAGE: 'local', JWT_SECRET: DEV_JWT_SECRET }));
+    const unset = loadConfig(env({ JWT_SECRET: DEV_JWT_SECRET }));
+
+    // Assert
+    expect(dev.jwt.key).toEqual({ kind: 'secret', secret: DEV_JWT_SECRET });
+    expect(unset.stage).toBe('local');
+    expect(unset.jwt.key).toEqual({ kind: 'secret', secret: DEV_JWT_SECRET });
+  });
+
+  it('accepts a real secret on STAGE=prod', () => {
+    // Act
+    const config = loadConfig(env({ STAGE: 'prod' }));
+
+    // Assert
+    expect(config.stage).toBe('prod');
+    expect(config.jwt.key).toEqual({ kind: 'secret', secret: SECRET_32 });
+  });
+
+  it('turns literal "\\n" sequences of JWT_PUBLIC_KEY into newlines', () => {
+    // Act
+    const config = loadConfig(env({ JWT_SECRET: undefined, JWT_PUBLIC_KEY: PEM.replace(/\n/g, '\\n') }));
+
+    // Assert
+    expect(config.jwt.key).toEqual({ kind: 'publicKey', pem: PEM });
+  });
+
+  it.each(['https://issuer.example.com/.well-known/jwks.json', 'http://localhost:8080/jwks', 'http://127.0.0.1:9000/jwks', 'http://[::1]:9000/jwks'])(
+    'accepts JWT_JWKS_URL %s',
+    (url) => {
+      // Act
+      const config = loadConfig(env({ JWT_SECRET: undefined, JWT_JWKS_URL: url }));
+
+      // Assert
+      expect(config.jwt.key).toEqual({ kind: 'jwks', url: new URL(url) });
+    },
+  );
+
+  it.each(['http://issuer.example.com/jwks.json', 'http://localhost.example.com/jwks', 'ftp://issuer.example.com/jwks', 'not a url', '/jwks.json'])(
+    'refuses JWT_JWKS_URL %s, naming the variable',
+    (url) => {
+      // Act
+      const error = configError(env({ JWT_SECRET: undefined, JWT_JWKS_URL: url }));
+
+      // Assert
+      expect(error.message).toContain('JWT_JWKS_URL');
+      expect(error.message).toContain('https://');
+    },
+  );
+});
+
+describe('BCRYPT_COST', () => {
+  it.each(['4', '31'])('accepts the boundary value %s', (value) => {
+    // Act
+    const config = loadConfig(env({ BCRYPT_COST: value }));
+
+    // Assert
+    expect(config.bcryptCost).toBe(Number(value));
+  });
+
+  it.each(['3', '32', '0', '-5', '12.5', '1e1', 'abc', 'twelve', '0x0c'])('refuses %j, naming BCRYPT_COST', (value) => {
+    // Act
+    const error = configError(env({ BCRYPT_COST: value }));
+
+    // Assert
+    expect(error.message).toContain('BCRYPT_COST');
+    expect(error.message).toContain(value);
+  });
+});
+
+describe('password policy variables', () => {
+  it.each([
+    ['PASSWORD_MIN_LENGTH', '7'],
+    ['PASSWORD_MIN_LENGTH', '129'],
+    ['PASSWORD_MIN_UNIQUE_CHARS', '0'],
+    ['PASSWORD_MIN_UNIQUE_CHARS', 'many'],
+  ])('refuses %s=%j, naming the variable', (name, value) => {
+    // Act
+    const error = configError(env({ [name]: value }));
+
+    // Assert
+    expect(error.message).toContain(name);
+  });
+
+  it('refuses an unknown PASSWORD_REQUIRED_CLASSES name, naming the variable and the bad name', () => {
+    // Act
+    const error = configError(env({ PASSWORD_REQUIRED_CLASSES: 'lower,special' }));
+
+    // Assert
+    expect(error.message).toContain('PASSWORD_REQUIRED_CLASSES');
+    expect(error.message).toContain('special');
+  });
+
+  it('requires no class when PASSWORD_REQUIRED_CLASSES is "none"', () => {
+    // Act
+    const config = loadConfig(env({ PASSWORD_REQUIRED_CLASSES: 'none' }));
+
+    // Assert
+    expect(config.policy.requiredClasses).toEqual([]);
+  });
+
+  // serverless.yml passes '' for an unset variable, so empty must mean "use the default".
+  it.each(['', '   '])('requires all four classes when PASSWORD_REQUIRED_CLASSES is %j, as when unset', (value) => {
+    // Act
+    const config = loadConfig(env({ PASSWORD_REQUIRED_CLASSES: value }));
+
+    // Assert
+    expect(config.policy.requiredClasses).toEqual(['lower', 'upper', 'digit', 'symbol']);
+  });
+
+  it('reads a comma-separated list, ignoring spaces', () => {
+    // Act
+    const config = loadConfig(env({ PASSWORD_REQUIRED_CLASSES: ' upper, digit ' }));
+
+    // Assert
+    expect(config.policy.requiredClasses).toEqual(['upper', 'digit']);
+  });
+});
+
+describe('DYNAMODB_ENDPOINT', () => {
+  it('refuses a value that is not a URL, naming the variable', () => {
+    // Act
+    const error = configError(env({ DYNAMODB_ENDPOINT: 'localhost 8000' }));
+
+    // Assert
+    expect(error.message).toContain('DYNAMODB_ENDPOINT');
+  });
+});
