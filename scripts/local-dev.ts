@@ -14,7 +14,7 @@ import { DEV_JWT_SECRET } from '../lib/config.js';
 import { hashPassword } from '../lib/password-hash.js';
 
 export const DEMO_USER = { userId: 'demo-user', email: 'demo@example.com', username: 'demo', password: 'CurrentSecureP@ss123' } as const;
-export const DEFAULT_TABLE = 'change-password-users-dev';
+export const DEFAULT_TABLE = 'change-password-users-local';
 
 const localClient = (endpoint: string): DynamoDBClient =>
   new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
