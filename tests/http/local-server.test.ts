@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** The same server `npm start` runs (serverless-offline over dynalite), driven over real HTTP. */
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+let child: ChildProcess;
+let output = '';
+let url = '';
+let token = '';
+
+beforeAll(async () => {
+  const [port, dynamoPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
+  child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/start.ts'], {
+    env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamoPort), OFFLINE_LAMBDA_PORT: String(lambdaPort), BCRYPT_COST: '4', USERS_TABLE: 'http-test-users', ESBUILD_WORK_FOLDER: '.esbuild-http-test' },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
+    child.stdout?.on('data', (c: Buffer) => {
+      output += c.toString();
+      const match = /Authorization: Bearer ([\w.-]+)/.exec(output);
+      if (output.includes('Stop with Ctrl+C') && match?.[1]) {
+        token = match[1];
+        resolve();
+      }
+    });
+  });
+  url = `http://localhost:${port}/v1/users/profile/change-password`;
+}, 90_000);
+
+afterAll(() => {
+  if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+});
+
+const post = (headers: Record<string, string>, body: string) => fetch(url, { method: 'POST', headers, body });
+const seedBody = JSON.stringify({ oldPassword: 'CurrentSecureP@ss123', newPassword: 'NewSecureP@ssw0rd!' });
+
+describe('POST /v1/users/profile/change-password over HTTP (npm start)', () => {
+  it('prints a ready line with the URL and a curl that carries a valid token', () => {
+    expect(output).toContain(`change-password is ready on ${url}`);
+    expect(output).toMatch(/curl -sS -X POST http:\/\/localhost:\d+\/v1\/users\/profile\/change-password/);
+  });
+
+  it('answers 401 4002 without a token, as JSON with the hardening headers', async () => {
+    const res = await post({ 'Content-Type': 'application/json' }, seedBody);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await res.text()).toBe('{"status":false,"error":{"code":4002,"message":"No auth token"}}');
+  });
+
+  it('answers 415 for a form-encoded body', async () => {
+    const res = await post({ Authorization: `Bearer ${token}`, 'Content-Type': 'application/x-www-form-urlencoded' }, 'oldPassword=x');
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as { error: { code: number } }).error.code).toBe(1003);
+  });
+
+  it('changes the demo user’s password with the printed token, then refuses the old one', async () => {
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const first = await post(headers, seedBody);
+    expect(first.status).toBe(200);
+    expect(await first.text()).toBe('{"status":true,"data":{"passwordChanged":"OK"}}');
+    const again = await post(headers, seedBody);
+    expect(again.status).toBe(400);
+    expect(await again.text()).toBe('{"status":false,"error":{"code":5023,"message":"Incorrect old password"}}');
+  });
+});
