@@ -7,6 +7,9 @@ export const PASSWORD_MAX_CHARS = 128;
 
 const password = v.pipe(
   v.string('notString'),
+  // Lone surrogates have no UTF-8 form and control characters (NUL, newline…) are invisible and
+  // mangled by clients and terminals: neither belongs in a password.
+  v.check((s) => s.isWellFormed() && !/\p{Cc}/u.test(s), 'invalidCharacters'),
   v.check((s) => codePointLength(s) >= PASSWORD_MIN_CHARS, 'tooShort'),
   v.check((s) => codePointLength(s) <= PASSWORD_MAX_CHARS, 'tooLong'),
 );

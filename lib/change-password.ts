@@ -1,6 +1,12 @@
+import type { AttemptLimits, UserCredentials, UserStore } from './user-store.js';
 import { AppError } from './errors.js';
 import { failedRules, type PolicyRule } from './password-policy.js';
-import type { UserStore } from './user-store.js';
+import { issuedBeforePasswordChange } from './token.js';
+
+/** Notified after a successful change (e.g. EventBridge), so the platform can email the user. */
+export interface ChangeNotifier {
+  passwordChanged(event: { userId: string; changedAt: Date; requestId: string | undefined; sourceIp: string | undefined }): Promise<void>;
+}
 
 /** What the use case is plugged into; the handler's composition point supplies the real ones. */
 export interface ChangePasswordDeps {
@@ -9,40 +15,100 @@ export interface ChangePasswordDeps {
   hashPassword: (password: string) => Promise<string>;
   verifyPassword: (password: string, stored: string) => Promise<boolean>;
   clock: () => Date;
+  limits: AttemptLimits & { historySize: number; replayWindowSeconds: number };
+  notifier: ChangeNotifier;
+  /** Where a failed notification is reported; it never fails the change. */
+  onNotifyError: (error: unknown) => void;
 }
 
 export interface ChangePasswordInput {
   /** From the verified token, never from the body. */
   userId: string;
+  /** The token's `iat`, to refuse tokens issued before the last change. */
+  tokenIssuedAt: number | undefined;
   oldPassword: string;
   newPassword: string;
+  requestId?: string | undefined;
+  sourceIp?: string | undefined;
 }
+
+/** `changed`: a new hash was stored. `replayed`: a retry of the change just made, answered as it was. */
+export type ChangePasswordOutcome = 'changed' | 'replayed';
+
+/**
+ * A retry of a change whose answer was lost: made within the replay window, its new password is
+ * the current one and its old password the one just replaced. Costs bcrypt only in that window.
+ */
+const isReplay = async (deps: ChangePasswordDeps, user: UserCredentials, input: ChangePasswordInput): Promise<boolean> => {
+  const { passwordHash, passwordChangedAt, passwordHistory } = user;
+  const previous = passwordHistory[0];
+  if (passwordHash === undefined || passwordChangedAt === undefined || previous === undefined) return false;
+  const age = deps.clock().getTime() - Date.parse(passwordChangedAt);
+  if (!(age >= 0 && age <= deps.limits.replayWindowSeconds * 1000)) return false;
+  return (await deps.verifyPassword(input.newPassword, passwordHash)) && deps.verifyPassword(input.oldPassword, previous);
+};
 
 /**
  * Use case: change a password.
  *
- * Primary course: load the user; check the new password against the policy; verify the old
- * password against the stored hash; hash the new one; swap the hashes with a conditional write.
- * Cheap checks run before the two bcrypt operations, which are the expensive steps.
+ * Primary course: reserve one old-password attempt (reading the user in the same write); refuse a
+ * token older than the last change; check the policy; verify the old password; refuse a recently
+ * used new password; hash it; swap the hashes with a conditional write that also resets the
+ * attempt counter and records the history; notify. Cheap checks run before the bcrypt steps, and
+ * the per-history-entry bcrypt checks run only once the old password is proven.
  *
- * Errors (AppError keys): PASSWORD_UNCHANGED, ENTITY_NOT_FOUND, PASSWORD_POLICY (details.failedRules),
- * INCORRECT_OLD_PASSWORD, CONCURRENT_CHANGE, and SERVICE_UNAVAILABLE from the store.
+ * Errors (AppError keys): PASSWORD_UNCHANGED, ENTITY_NOT_FOUND, TOO_MANY_ATTEMPTS, UNAUTHORIZED
+ * (stale token), PASSWORD_POLICY (details.failedRules), INCORRECT_OLD_PASSWORD, PASSWORD_REUSED,
+ * CONCURRENT_CHANGE, and SERVICE_UNAVAILABLE from the store.
+ *
+ * Counting: every request that gets past the cheap checks takes an attempt before any bcrypt, so
+ * at most `maxAttempts` checks run per window however many arrive at once. A request that proves
+ * the old password gives its attempt back (a success resets the counter); a wrong old password
+ * or a stale token keeps it.
  */
-export const changePassword = async (deps: ChangePasswordDeps, input: ChangePasswordInput): Promise<void> => {
+export const changePassword = async (deps: ChangePasswordDeps, input: ChangePasswordInput): Promise<ChangePasswordOutcome> => {
   const { userId, oldPassword, newPassword } = input;
-  if (newPassword === oldPassword) throw new AppError('PASSWORD_UNCHANGED');
+  // Compared, checked and hashed as NFC (see lib/password-hash.ts), so é and e + ◌́ are one password.
+  if (newPassword.normalize('NFC') === oldPassword.normalize('NFC')) throw new AppError('PASSWORD_UNCHANGED');
 
-  const user = await deps.store.findCredentials(userId);
-  if (user === undefined) throw new AppError('ENTITY_NOT_FOUND');
+  const { user, windowStart } = await deps.store.beginAttempt(userId, deps.clock(), deps.limits);
+  const giveBack = () => deps.store.releaseAttempt(userId, windowStart);
 
-  const failed = failedRules(deps.policy, newPassword, { userAttributes: user.attributes });
-  if (failed.length > 0) throw new AppError('PASSWORD_POLICY', { details: { failedRules: failed } });
+  if (issuedBeforePasswordChange(input.tokenIssuedAt, user.passwordChangedAt)) {
+    // Only an exact retry of the change that made this token stale may pass; anything else is a
+    // failed attempt, so a thief's older token cannot change the password back or probe it.
+    if (await isReplay(deps, user, input)) return giveBack().then(() => 'replayed');
+    throw new AppError('UNAUTHORIZED', { cause: { reason: 'token issued before the last password change' } });
+  }
+
+  const failed = failedRules(deps.policy, newPassword.normalize('NFC'), { userAttributes: user.attributes });
+  if (failed.length > 0) {
+    await giveBack();
+    throw new AppError('PASSWORD_POLICY', { details: { failedRules: failed } });
+  }
 
   const { passwordHash } = user;
   if (passwordHash === undefined || !(await deps.verifyPassword(oldPassword, passwordHash))) {
+    if (await isReplay(deps, user, input)) return giveBack().then(() => 'replayed');
     throw new AppError('INCORRECT_OLD_PASSWORD');
   }
 
+  const recent = user.passwordHistory.slice(0, deps.limits.historySize);
+  for (const previous of recent) {
+    if (await deps.verifyPassword(newPassword, previous)) {
+      await giveBack();
+      throw new AppError('PASSWORD_REUSED', { details: { historySize: deps.limits.historySize } });
+    }
+  }
+
   const newHash = await deps.hashPassword(newPassword);
-  await deps.store.replacePasswordHash({ userId, expectedHash: passwordHash, newHash, changedAt: deps.clock() });
+  const changedAt = deps.clock();
+  // At least the previous hash is kept, whatever the history size: a lost-response retry needs it.
+  const history = [passwordHash, ...user.passwordHistory].slice(0, Math.max(1, deps.limits.historySize));
+  await deps.store.replacePasswordHash({ userId, expectedHash: passwordHash, newHash, changedAt, history });
+
+  await deps.notifier
+    .passwordChanged({ userId, changedAt, requestId: input.requestId, sourceIp: input.sourceIp })
+    .catch(deps.onNotifyError);
+  return 'changed';
 };

@@ -24,6 +24,17 @@ export interface PasswordPolicyConfig {
   minUniqueChars: number;
 }
 
+/** Brute-force limit on the old-password check, and the other account protections. */
+export interface ProtectionConfig {
+  /** Old-password checks allowed per user per window before 429. */
+  maxAttempts: number;
+  windowSeconds: number;
+  /** How many previous hashes a new password may not match. */
+  historySize: number;
+  /** How long after a change a lost-response retry of it answers the original 200. */
+  replayWindowSeconds: number;
+}
+
 export interface Config {
   stage: string;
   usersTable: string;
@@ -31,6 +42,11 @@ export interface Config {
   jwt: { key: JwtKeySource; issuer: string | undefined; audience: string | undefined };
   bcryptCost: number;
   policy: PasswordPolicyConfig;
+  protection: ProtectionConfig;
+  /** Browser origins allowed by CORS; empty means CORS is off. */
+  corsAllowedOrigins: string[];
+  /** EventBridge bus for PasswordChanged events; undefined means none are published. */
+  eventBusName: string | undefined;
 }
 
 /** A misconfiguration: the message names the variable and the fix. Thrown at cold start. */
@@ -91,6 +107,15 @@ const requiredClasses = (env: NodeJS.ProcessEnv): CharacterClass[] => {
   return names as CharacterClass[];
 };
 
+const corsOrigins = (env: NodeJS.ProcessEnv): string[] => {
+  const origins = (optional(env.CORS_ALLOWED_ORIGINS) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const bad = origins.filter((o) => o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o));
+  if (bad.length > 0) {
+    throw new ConfigError(`CORS_ALLOWED_ORIGINS must be a comma-separated list of origins like https://app.example.com (got "${bad.join(',')}")`);
+  }
+  return origins;
+};
+
 /**
  * Reads and validates the whole configuration once. Throws {@link ConfigError} naming the
  * variable, so a misconfigured function fails at cold start rather than on a request.
@@ -114,5 +139,13 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
       requiredClasses: requiredClasses(env),
       minUniqueChars: integer(env, 'PASSWORD_MIN_UNIQUE_CHARS', 5, 1, 128),
     },
+    protection: {
+      maxAttempts: integer(env, 'LOCKOUT_MAX_ATTEMPTS', 5, 1, 100),
+      windowSeconds: integer(env, 'LOCKOUT_WINDOW_SECONDS', 900, 1, 86_400),
+      historySize: integer(env, 'PASSWORD_HISTORY_SIZE', 5, 0, 24),
+      replayWindowSeconds: integer(env, 'REPLAY_WINDOW_SECONDS', 300, 0, 3600),
+    },
+    corsAllowedOrigins: corsOrigins(env),
+    eventBusName: optional(env.EVENT_BUS_NAME),
   };
 };

@@ -18,6 +18,8 @@ export const ERRORS = {
   PASSWORD_UNCHANGED: { status: 400, code: 5024, message: 'New password must differ from the old password' },
   PASSWORD_POLICY: { status: 400, code: 5025, message: 'New password does not meet the password policy' },
   CONCURRENT_CHANGE: { status: 409, code: 5026, message: 'Password was changed by another request; retry with the current password' },
+  PASSWORD_REUSED: { status: 400, code: 5027, message: 'New password was used recently; choose another' },
+  TOO_MANY_ATTEMPTS: { status: 429, code: 5029, message: 'Too many attempts; try again later' },
   SERVICE_UNAVAILABLE: { status: 503, code: 9001, message: 'Service temporarily unavailable' },
   INTERNAL: { status: 500, code: 9000, message: 'Internal server error' },
 } as const satisfies Record<string, { status: number; code: number; message: string }>;
@@ -34,12 +36,15 @@ export type ErrorDetails = Readonly<Record<string, readonly string[] | string | 
 export class AppError extends Error {
   readonly key: ErrorKey;
   readonly details: ErrorDetails | undefined;
+  /** Sent as `Retry-After` (429, 503). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(key: ErrorKey, options: { details?: ErrorDetails; cause?: unknown } = {}) {
+  constructor(key: ErrorKey, options: { details?: ErrorDetails; cause?: unknown; retryAfterSeconds?: number } = {}) {
     super(ERRORS[key].message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.key = key;
     this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -50,12 +55,13 @@ export interface ErrorEnvelope {
 }
 
 /** Maps any thrown value to its status and envelope; anything unknown is a generic 500. */
-export const toErrorResponse = (error: unknown): { status: number; body: ErrorEnvelope } => {
+export const toErrorResponse = (error: unknown): { status: number; body: ErrorEnvelope; retryAfterSeconds: number | undefined } => {
   const key: ErrorKey = error instanceof AppError ? error.key : 'INTERNAL';
   const { status, code, message } = ERRORS[key];
   const details = error instanceof AppError ? error.details : undefined;
   return {
     status,
     body: { status: false, error: details ? { code, message, details } : { code, message } },
+    retryAfterSeconds: error instanceof AppError ? error.retryAfterSeconds : undefined,
   };
 };

@@ -4,6 +4,8 @@ import { AppError, toErrorResponse } from './errors.js';
 
 /** The parts of an API Gateway event (REST v1 or HTTP API v2) this function reads. */
 export interface HttpEvent {
+  /** '2.0' for HTTP API payload v2; absent or '1.0' for REST API events. */
+  version?: string;
   headers?: Record<string, string | undefined> | null;
   body?: string | null;
   isBase64Encoded?: boolean;
@@ -38,11 +40,15 @@ const JSON_CONTENT_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-export const jsonResponse = (statusCode: number, payload: unknown): HttpResult => ({
-  statusCode,
-  headers: { ...RESPONSE_HEADERS, ...(statusCode === 503 ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : {}) },
-  body: JSON.stringify(payload),
-});
+/** A JSON answer with the response headers; a 503 always says when to retry. */
+export const jsonResponse = (statusCode: number, payload: unknown, retryAfterSeconds?: number): HttpResult => {
+  const retryAfter = retryAfterSeconds ?? (statusCode === 503 ? RETRY_AFTER_SECONDS : undefined);
+  return {
+    statusCode,
+    headers: { ...RESPONSE_HEADERS, ...(retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) }) },
+    body: JSON.stringify(payload),
+  };
+};
 
 export const requestMethod = (event: HttpEvent): string | undefined => event.requestContext?.http?.method ?? event.httpMethod;
 
@@ -82,10 +88,10 @@ export const jsonEnvelope = (logger: Logger): MiddlewareObj<HttpEvent, HttpResul
     if (response) response.headers = { ...RESPONSE_HEADERS, ...response.headers };
   },
   onError: (request) => {
-    const { status, body } = toErrorResponse(request.error);
+    const { status, body, retryAfterSeconds } = toErrorResponse(request.error);
     const error = request.error;
     const fields = {
-      outcome: 'failed',
+      outcome: status >= 500 ? 'failed' : 'refused',
       statusCode: status,
       code: body.error.code,
       cause: error instanceof AppError ? error.cause : undefined,
@@ -93,10 +99,10 @@ export const jsonEnvelope = (logger: Logger): MiddlewareObj<HttpEvent, HttpResul
     if (status >= 500) {
       // Stack frames only: a third-party error's first line (its message) could quote input.
       const frames = error instanceof AppError ? undefined : error?.stack?.split('\n').slice(1).join('\n');
-      logger.error('change-password failed', { ...fields, errorName: error?.name, frames });
+      logger.error('password change attempt', { ...fields, errorName: error?.name, frames });
     } else {
-      logger.info('change-password refused', fields);
+      logger.info('password change attempt', fields);
     }
-    request.response = jsonResponse(status, body);
+    request.response = jsonResponse(status, body, retryAfterSeconds);
   },
 });

@@ -13,6 +13,10 @@ import bcrypt from 'bcryptjs';
  *   the salt means a leaked unsalted SHA-384 of a password cannot be "shucked" against it.
  *
  * {@link verifyPassword} accepts `$2a$`, `$2b$`, `$2y$` at any cost, and `$cp1$2…`.
+ *
+ * Unicode: a password is hashed in its NFC form, so composed and decomposed spellings of the same
+ * text verify alike. Verification tries the NFC form first and then, if the text was not already
+ * NFC, the exact form sent, so hashes set elsewhere from a non-NFC password still verify as stored.
  */
 export const LONG_PASSWORD_PREFIX = '$cp1';
 const BCRYPT_MAX_BYTES = 72;
@@ -26,7 +30,8 @@ const prehash = (password: string, salt: string): string =>
 export const fitsBcrypt = (password: string): boolean => Buffer.byteLength(password, 'utf8') <= BCRYPT_MAX_BYTES;
 
 /** Hashes a password at the given bcrypt cost in the format described above. */
-export const hashPassword = async (password: string, cost: number): Promise<string> => {
+export const hashPassword = async (raw: string, cost: number): Promise<string> => {
+  const password = raw.normalize('NFC');
   const salt = await bcrypt.genSalt(cost);
   if (fitsBcrypt(password)) return bcrypt.hash(password, salt);
   return LONG_PASSWORD_PREFIX + (await bcrypt.hash(prehash(password, salt), salt));
@@ -42,6 +47,11 @@ export const isSupportedHash = (stored: string): boolean =>
  */
 export const verifyPassword = async (password: string, stored: string): Promise<boolean> => {
   if (!isSupportedHash(stored)) return false;
+  const nfc = password.normalize('NFC');
+  return (await verifyExactly(nfc, stored)) || (nfc !== password && verifyExactly(password, stored));
+};
+
+const verifyExactly = async (password: string, stored: string): Promise<boolean> => {
   if (stored.startsWith(LONG_PASSWORD_PREFIX)) {
     const inner = stored.slice(LONG_PASSWORD_PREFIX.length);
     // A long-format hash is only ever written for a password longer than 72 bytes.

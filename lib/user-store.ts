@@ -8,8 +8,22 @@ export interface UserCredentials {
   /** Absent for a user who has no password (e.g. federated sign-in only). */
   passwordHash: string | undefined;
   passwordChangedAt: string | undefined;
+  /** Previous hashes, newest first, bounded by the history size. */
+  passwordHistory: string[];
   /** Personal attributes a policy rule may refuse passwords built on. */
   attributes: string[];
+}
+
+/** A reserved old-password attempt: the credentials read in the same write, and the window it counts in. */
+export interface Attempt {
+  user: UserCredentials;
+  /** Epoch seconds at which the counting window started; identifies the window for a release. */
+  windowStart: number;
+}
+
+export interface AttemptLimits {
+  maxAttempts: number;
+  windowSeconds: number;
 }
 
 export interface PasswordReplacement {
@@ -18,19 +32,44 @@ export interface PasswordReplacement {
   expectedHash: string;
   newHash: string;
   changedAt: Date;
+  /** The history to store with the new hash (newest first, already bounded). */
+  history: string[];
 }
 
 /** The user store port: the use case depends on this, not on DynamoDB. */
 export interface UserStore {
-  findCredentials(userId: string): Promise<UserCredentials | undefined>;
   /**
-   * Swaps the hash if and only if the record still holds `expectedHash`. Throws AppError
-   * CONCURRENT_CHANGE when another change won, ENTITY_NOT_FOUND when the record is gone.
+   * Atomically takes one of `maxAttempts` old-password checks in the user's current window and
+   * returns the record as of that write. Throws ENTITY_NOT_FOUND when there is no record and
+   * TOO_MANY_ATTEMPTS (with retryAfterSeconds) when the window's attempts are used up.
+   */
+  beginAttempt(userId: string, now: Date, limits: AttemptLimits): Promise<Attempt>;
+  /** Gives back an attempt that proved the old password without changing it. Best effort. */
+  releaseAttempt(userId: string, windowStart: number): Promise<void>;
+  /**
+   * Swaps the hash if and only if the record still holds `expectedHash`, stores the history and
+   * clears the attempt counter. Throws CONCURRENT_CHANGE when another change won,
+   * ENTITY_NOT_FOUND when the record is gone.
    */
   replacePasswordHash(change: PasswordReplacement): Promise<void>;
 }
 
 const PERSONAL_ATTRIBUTES = ['email', 'username', 'name', 'displayName'] as const;
+/** The brute-force counter: old-password checks taken in the window that started at ATTEMPTS_SINCE (epoch s). */
+const ATTEMPTS = 'oldPasswordAttempts';
+const ATTEMPTS_SINCE = 'oldPasswordAttemptsSince';
+
+const toCredentials = (userId: string, item: Record<string, unknown>): UserCredentials => {
+  const text = (key: string): string | undefined => (typeof item[key] === 'string' ? item[key] : undefined);
+  const history = Array.isArray(item.passwordHistory) ? item.passwordHistory.filter((h): h is string => typeof h === 'string') : [];
+  return {
+    userId,
+    passwordHash: text('passwordHash'),
+    passwordChangedAt: text('passwordChangedAt'),
+    passwordHistory: history,
+    attributes: PERSONAL_ATTRIBUTES.map(text).filter((a): a is string => a !== undefined && a !== ''),
+  };
+};
 
 /**
  * An SDK failure is DynamoDB's (network, throttling, 5xx): 503, retryable. A ValidationException
@@ -69,45 +108,85 @@ export class DynamoUserStore implements UserStore {
     private readonly table: string,
   ) {}
 
-  async findCredentials(userId: string): Promise<UserCredentials | undefined> {
-    let item: Record<string, unknown> | undefined;
+  async beginAttempt(userId: string, now: Date, { maxAttempts, windowSeconds }: AttemptLimits): Promise<Attempt> {
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const expiredAtOrBefore = nowSeconds - windowSeconds;
+    // DynamoDB update expressions cannot branch, so there are two writes, each guarded by the exact
+    // invariant: a new window when none is running, else one more attempt while under the limit.
+    // Concurrent requests therefore never take more than maxAttempts checks per window.
+    for (let round = 0; round < 3; round += 1) {
+      const fresh = await this.conditionalUpdate(userId, {
+        UpdateExpression: 'SET #count = :one, #since = :now',
+        ConditionExpression: 'attribute_exists(userId) AND (attribute_not_exists(#since) OR #since <= :expired)',
+        ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds, ':expired': expiredAtOrBefore },
+      });
+      if (fresh) return { user: toCredentials(userId, fresh), windowStart: nowSeconds };
+      const counted = await this.conditionalUpdate(userId, {
+        UpdateExpression: 'SET #count = #count + :one',
+        ConditionExpression: 'attribute_exists(userId) AND #since > :expired AND #count < :max',
+        ExpressionAttributeValues: { ':one': 1, ':expired': expiredAtOrBefore, ':max': maxAttempts },
+      });
+      if (counted) return { user: toCredentials(userId, counted), windowStart: Number(counted[ATTEMPTS_SINCE]) };
+      const current = await this.read(userId);
+      if (current === undefined) throw new AppError('ENTITY_NOT_FOUND');
+      const since = Number(current[ATTEMPTS_SINCE]);
+      if (since > expiredAtOrBefore && Number(current[ATTEMPTS]) >= maxAttempts) {
+        throw new AppError('TOO_MANY_ATTEMPTS', { retryAfterSeconds: Math.max(1, since + windowSeconds - nowSeconds) });
+      }
+      // The window ended between the writes: go round again.
+    }
+    throw new AppError('SERVICE_UNAVAILABLE', { cause: { dependency: 'dynamodb', reason: 'attempt counter kept moving' } });
+  }
+
+  async releaseAttempt(userId: string, windowStart: number): Promise<void> {
+    await this.conditionalUpdate(userId, {
+      UpdateExpression: 'SET #count = #count - :one',
+      ConditionExpression: '#since = :since AND #count > :zero',
+      ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':since': windowStart },
+    });
+  }
+
+  async replacePasswordHash({ userId, expectedHash, newHash, changedAt, history }: PasswordReplacement): Promise<void> {
+    const written = await this.conditionalUpdate(userId, {
+      // UpdateItem, never PutItem: attributes this service does not own are left as they are.
+      UpdateExpression: 'SET passwordHash = :new, passwordChangedAt = :at, passwordHistory = :history REMOVE #count, #since',
+      // Only over the hash that was verified; this also fails (no upsert) if the item is gone.
+      ConditionExpression: 'passwordHash = :expected',
+      ExpressionAttributeValues: { ':new': newHash, ':at': changedAt.toISOString(), ':history': history, ':expected': expectedHash },
+    });
+    if (written) return;
+    // Lost the race, or the record was deleted meanwhile: tell which, for the right answer.
+    throw new AppError((await this.read(userId)) === undefined ? 'ENTITY_NOT_FOUND' : 'CONCURRENT_CHANGE');
+  }
+
+  /** A consistent read of the whole record, or undefined. */
+  private async read(userId: string): Promise<Record<string, unknown> | undefined> {
     try {
-      ({ Item: item } = await this.doc.send(new GetCommand({
-        TableName: this.table,
-        Key: { userId },
-        ConsistentRead: true,
-        ProjectionExpression: '#u, passwordHash, passwordChangedAt, email, username, #n, displayName',
-        ExpressionAttributeNames: { '#u': 'userId', '#n': 'name' },
-      })));
+      return (await this.doc.send(new GetCommand({ TableName: this.table, Key: { userId }, ConsistentRead: true }))).Item;
     } catch (error) {
       throw dependencyFailure(error);
     }
-    if (item === undefined) return undefined;
-    const text = (key: string): string | undefined => (typeof item[key] === 'string' ? item[key] : undefined);
-    return {
-      userId,
-      passwordHash: text('passwordHash'),
-      passwordChangedAt: text('passwordChangedAt'),
-      attributes: PERSONAL_ATTRIBUTES.map(text).filter((a): a is string => a !== undefined && a !== ''),
-    };
   }
 
-  async replacePasswordHash({ userId, expectedHash, newHash, changedAt }: PasswordReplacement): Promise<void> {
+  /** An UpdateItem that returns the new record, or undefined when its condition did not hold. */
+  private async conditionalUpdate(
+    userId: string,
+    input: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> },
+  ): Promise<Record<string, unknown> | undefined> {
+    const names = { '#count': ATTEMPTS, '#since': ATTEMPTS_SINCE };
+    const used = Object.fromEntries(Object.entries(names).filter(([alias]) => `${input.UpdateExpression} ${input.ConditionExpression}`.includes(alias)));
     try {
-      await this.doc.send(new UpdateCommand({
+      const { Attributes } = await this.doc.send(new UpdateCommand({
         TableName: this.table,
         Key: { userId },
-        // UpdateItem, never PutItem: attributes this service does not own are left as they are.
-        UpdateExpression: 'SET passwordHash = :new, passwordChangedAt = :at',
-        // Only over the hash that was verified; this also fails (no upsert) if the item is gone.
-        ConditionExpression: 'passwordHash = :expected',
-        ExpressionAttributeValues: { ':new': newHash, ':at': changedAt.toISOString(), ':expected': expectedHash },
+        ...input,
+        ...(Object.keys(used).length > 0 ? { ExpressionAttributeNames: used } : {}),
+        ReturnValues: 'ALL_NEW',
       }));
+      return Attributes ?? {};
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw dependencyFailure(error);
-      // Lost the race, or the record was deleted meanwhile: tell which, for the right answer.
-      const current = await this.findCredentials(userId);
-      throw new AppError(current === undefined ? 'ENTITY_NOT_FOUND' : 'CONCURRENT_CHANGE');
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw dependencyFailure(error);
     }
   }
 }

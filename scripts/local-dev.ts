@@ -67,5 +67,8 @@ export const putUser = async (
 };
 
 /** A development token for `userId`, signed with the local dev secret unless another is given. */
-export const mintToken = (userId: string, { secret = DEV_JWT_SECRET, expiresIn = '1h' }: { secret?: string; expiresIn?: string | number } = {}): Promise<string> =>
-  new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(userId).setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(secret));
+export const mintToken = (
+  userId: string,
+  { secret = DEV_JWT_SECRET, expiresIn = '1h', issuedAt }: { secret?: string; expiresIn?: string | number; issuedAt?: number } = {},
+): Promise<string> =>
+  new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(userId).setIssuedAt(issuedAt).setExpirationTime(expiresIn).sign(new TextEncoder().encode(secret));

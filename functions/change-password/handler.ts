@@ -1,8 +1,10 @@
 import middy from '@middy/core';
+import httpCors from '@middy/http-cors';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import { changePassword, type ChangePasswordDeps } from '../../lib/change-password.js';
+import { eventBridgeNotifier, silentNotifier } from '../../lib/change-notifier.js';
 import { parseChangePasswordBody } from '../../lib/change-password-schema.js';
 import { loadConfig } from '../../lib/config.js';
 import { AppError } from '../../lib/errors.js';
@@ -16,34 +18,54 @@ import { createDocumentClient, DynamoUserStore } from '../../lib/user-store.js';
 /** Everything the handler is built from; tests build it with their own store, cost or clock. */
 export interface HandlerDeps extends ChangePasswordDeps {
   verifyToken: TokenVerifier;
+  /** Browser origins allowed by CORS; empty turns CORS off. */
+  corsAllowedOrigins: readonly string[];
 }
 
 /** Lambda reserves this much of its remaining time to answer 503 instead of being killed. */
 const TIMEOUT_MARGIN_MS = 500;
 
+const sourceIp = (event: HttpEvent): string | undefined =>
+  event.requestContext?.http?.sourceIp ?? event.requestContext?.identity?.sourceIp ?? undefined;
+
 /** Wires one request through: method, token, body, use case; every failure leaves as an envelope. */
-export const createHandler = (deps: HandlerDeps) =>
-  middy<HttpEvent, HttpResult, Error, Context>({
+export const createHandler = (deps: HandlerDeps) => {
+  const handler = middy<HttpEvent, HttpResult, Error, Context>({
     timeoutEarlyInMillis: TIMEOUT_MARGIN_MS,
     timeoutEarlyResponse: () => {
       throw new AppError('SERVICE_UNAVAILABLE', { cause: { reason: 'lambda timeout approaching' } });
     },
   })
     .use(httpHeaderNormalizer())
-    .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
+    .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }));
+  if (deps.corsAllowedOrigins.length > 0) {
+    // Answers the browser's preflight itself (before authentication) and tags every answer.
+    handler.use(httpCors({
+      origins: [...deps.corsAllowedOrigins],
+      disableBeforePreflightResponse: false,
+      methods: 'POST,OPTIONS',
+      headers: 'Authorization,Content-Type',
+      maxAge: 600,
+    }));
+  }
+  return handler
     .use(jsonEnvelope(logger))
     .handler(async (event) => {
+      const requestId = event.requestContext?.requestId;
+      // The audit trail: every log line of this request carries these (never a secret).
+      logger.appendKeys({ apiRequestId: requestId, sourceIp: sourceIp(event) });
       const method = requestMethod(event);
       if (method !== undefined && method.toUpperCase() !== 'POST') throw new AppError('METHOD_NOT_ALLOWED');
       // Authenticate before reading the body: an anonymous caller learns nothing but 401.
-      const { userId } = await deps.verifyToken(event.headers?.authorization);
+      const { userId, issuedAt } = await deps.verifyToken(event.headers?.authorization);
       logger.appendKeys({ userId });
       const parsed = parseChangePasswordBody(readJsonObject(event));
       if (!parsed.ok) throw new AppError('INVALID_FIELDS', { details: { fieldErrors: parsed.fieldErrors } });
-      await changePassword(deps, { userId, ...parsed.body });
-      logger.info('change-password succeeded', { outcome: 'changed', statusCode: 200 });
+      const outcome = await changePassword(deps, { userId, tokenIssuedAt: issuedAt, ...parsed.body, requestId, sourceIp: sourceIp(event) });
+      logger.info('password change attempt', { outcome, statusCode: 200 });
       return jsonResponse(200, { status: true, data: { passwordChanged: 'OK' } });
     });
+};
 
 /** The production composition: configuration and clients are built once, at cold start. */
 const buildDefaultDeps = (): HandlerDeps => {
@@ -55,6 +77,10 @@ const buildDefaultDeps = (): HandlerDeps => {
     hashPassword: (password) => hashPassword(password, config.bcryptCost),
     verifyPassword,
     clock: () => new Date(),
+    limits: config.protection,
+    notifier: config.eventBusName === undefined ? silentNotifier : eventBridgeNotifier(config.eventBusName),
+    onNotifyError: (error) => logger.error('PasswordChanged event not published; the change stands', { errorName: (error as Error).name }),
+    corsAllowedOrigins: config.corsAllowedOrigins,
   };
 };
 

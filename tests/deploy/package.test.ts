@@ -33,9 +33,9 @@ describe('sls package --stage prod', () => {
     expect(zipListing.trim().split('\n')).toEqual(['functions/change-password/handler.cjs']);
   });
 
-  it('routes POST /v1/users/profile/change-password on an HTTP API', () => {
+  it('routes POST (and the CORS preflight) /v1/users/profile/change-password on an HTTP API', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey);
-    expect(routes).toEqual(['POST /v1/users/profile/change-password']);
+    expect(routes.sort()).toEqual(['OPTIONS /v1/users/profile/change-password', 'POST /v1/users/profile/change-password']);
   });
 
   it('grants DynamoDB GetItem and UpdateItem on the users table only', () => {

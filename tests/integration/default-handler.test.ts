@@ -53,10 +53,11 @@ describe('the exported handler', () => {
 
     const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(entries.map((e) => e.statusCode)).toEqual([400, 400, 400, 200]);
+    // The audit trail: one record per attempt with who, which request, from where, and the outcome.
     for (const entry of entries) {
-      expect(entry.function_request_id).toBe(context.awsRequestId);
-      expect(entry.userId).toBe(userId);
+      expect(entry).toMatchObject({ message: 'password change attempt', function_request_id: context.awsRequestId, userId, sourceIp: '203.0.113.7', apiRequestId: expect.any(String) });
     }
+    expect(entries.map((e) => [e.outcome, e.code])).toEqual([['refused', 5023], ['refused', 1001], ['refused', 5025], ['changed', undefined]]);
     const text = lines.join('');
     for (const secret of [SEED_OLD, SEED_NEW, 'Wrong-P@ssw0rd-1', 'weakweakweak', token, hashBefore, hashAfter, '"oldPassword"']) {
       expect(text).not.toContain(secret);

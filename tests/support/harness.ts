@@ -7,6 +7,7 @@ import type { HttpEvent, HttpResult } from '../../lib/http.js';
 import { hashPassword, verifyPassword } from '../../lib/password-hash.js';
 import { buildPolicy } from '../../lib/password-policy.js';
 import { createTokenVerifier } from '../../lib/token.js';
+import { silentNotifier } from '../../lib/change-notifier.js';
 import { createDocumentClient, DynamoUserStore } from '../../lib/user-store.js';
 import { ensureUsersTable, mintToken, putUser, startEmbeddedDynamo } from '../../scripts/local-dev.js';
 
@@ -34,6 +35,7 @@ export const lambdaContext = (remainingMs = 10_000): Context => ({
 
 /** An HTTP API (payload v2) event for the route, with overridable parts. */
 export const apiEvent = (parts: { token?: string | undefined; body?: unknown; headers?: Record<string, string>; method?: string; rawBody?: string; isBase64Encoded?: boolean } = {}): HttpEvent => ({
+  version: '2.0',
   headers: {
     'content-type': 'application/json',
     ...(parts.token === undefined ? {} : { authorization: `Bearer ${parts.token}` }),
@@ -63,6 +65,10 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}) => {
     hashPassword: (password) => hashPassword(password, TEST_COST),
     verifyPassword,
     clock: () => new Date(),
+    limits: config.protection,
+    notifier: silentNotifier,
+    onNotifyError: () => undefined,
+    corsAllowedOrigins: [],
     ...overrides,
   };
   const handler = createHandler(deps);

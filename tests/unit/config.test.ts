@@ -35,6 +35,9 @@ describe('loadConfig defaults', () => {
       jwt: { key: { kind: 'secret', secret: SECRET_32 }, issuer: undefined, audience: undefined },
       bcryptCost: 12,
       policy: { minLength: 8, requiredClasses: ['lower', 'upper', 'digit', 'symbol'], minUniqueChars: 5 },
+      protection: { maxAttempts: 5, windowSeconds: 900, historySize: 5, replayWindowSeconds: 300 },
+      corsAllowedOrigins: [],
+      eventBusName: undefined,
     });
   });
 
