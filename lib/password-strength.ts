@@ -79,16 +79,17 @@ export const personalWords = (attributes: readonly string[]): string[] => {
   const words = new Set<string>();
   for (const attribute of attributes) {
     const value = fold(attribute).trim();
+    words.add(value);
     const at = value.lastIndexOf('@');
-    const parts = [value];
+    let segments = [value];
     if (at > 0) {
-      const domain = value.slice(at + 1);
-      // The registrable name, not the TLD: "example" of "example.com", "acme" of "mail.acme.co.uk".
-      parts.push(value.slice(0, at), domain, ...domain.split('.').slice(0, -1));
+      const [local, domain] = [value.slice(0, at), value.slice(at + 1)];
+      words.add(local).add(domain);
+      // The domain's names but not its TLD: "example" of "example.com", not "com".
+      segments = [local, ...domain.split('.').slice(0, -1)];
     }
-    for (const part of parts) {
-      words.add(part);
-      const pieces = part.split(/[^\p{L}\p{N}]+|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u).filter((p) => p !== '');
+    for (const segment of segments) {
+      const pieces = segment.split(/[^\p{L}\p{N}]+|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u).filter((p) => p !== '');
       for (const piece of pieces) words.add(piece);
       words.add(pieces.join(''));
     }
@@ -121,8 +122,9 @@ export const estimateGuessability = (password: string, userAttributes: readonly 
  */
 const BLOCKLIST = `\n${DICTIONARIES['passwords-common'] ?? ''}\n`;
 
+// A candidate with a newline could match two adjacent entries of the text.
 const isCommonPassword = (password: string): boolean =>
-  [...blocklistCandidates(password)].some((candidate) => codePoints(candidate) >= MIN_PERSONAL_WORD && !candidate.includes('\n') && BLOCKLIST.includes(`\n${candidate}\n`));
+  [...blocklistCandidates(password)].some((candidate) => !candidate.includes('\n') && BLOCKLIST.includes(`\n${candidate}\n`));
 
 const containsPersonalWord = (password: string, { userAttributes }: PolicyContext): boolean => {
   const words = personalWords(userAttributes).filter((w) => codePoints(w) >= MIN_PERSONAL_WORD);
