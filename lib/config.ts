@@ -13,6 +13,14 @@ export const LOCAL_STAGE = 'local';
 export const CHARACTER_CLASSES = ['lower', 'upper', 'digit', 'symbol'] as const;
 export type CharacterClass = (typeof CHARACTER_CLASSES)[number];
 
+/**
+ * `default`: AWS Cognito's default composition (8+ characters, lower, upper, digit, symbol) plus
+ * guessability. `nist`: NIST SP 800-63B-4 §3.1.1.2 / OWASP ASVS 5.0 V6.2: no composition rules,
+ * 15+ characters (the single-factor minimum), blocklist and guessability.
+ */
+export const PASSWORD_PROFILES = ['default', 'nist'] as const;
+export type PasswordProfile = (typeof PASSWORD_PROFILES)[number];
+
 export type JwtKeySource =
   | { kind: 'secret'; secret: string }
   | { kind: 'publicKey'; pem: string }
@@ -22,6 +30,13 @@ export interface PasswordPolicyConfig {
   minLength: number;
   requiredClasses: readonly CharacterClass[];
   minUniqueChars: number;
+  /** The deferred blocklist, personal-word and zxcvbn rules (lib/password-strength.ts); absent: none. */
+  guessability?: GuessabilityConfig | undefined;
+}
+
+export interface GuessabilityConfig {
+  /** Minimum zxcvbn score, 0–4; 0 leaves the score out but keeps the blocklist and personal words. */
+  minStrength: number;
 }
 
 /** Brute-force limit on the old-password check, and the other account protections. */
@@ -95,10 +110,22 @@ const jwtKeySource = (env: NodeJS.ProcessEnv, stage: string): JwtKeySource => {
   return { kind: 'jwks', url };
 };
 
-const requiredClasses = (env: NodeJS.ProcessEnv): CharacterClass[] => {
+const passwordProfile = (env: NodeJS.ProcessEnv): PasswordProfile => {
+  const raw = optional(env.PASSWORD_PROFILE);
+  if (raw === undefined) return 'default';
+  if (!(PASSWORD_PROFILES as readonly string[]).includes(raw)) {
+    throw new ConfigError(`PASSWORD_PROFILE must be one of ${PASSWORD_PROFILES.join(', ')} (got "${raw}")`);
+  }
+  return raw as PasswordProfile;
+};
+
+const requiredClasses = (env: NodeJS.ProcessEnv, profile: PasswordProfile): CharacterClass[] => {
   const raw = optional(env.PASSWORD_REQUIRED_CLASSES);
-  if (raw === undefined) return [...CHARACTER_CLASSES];
+  if (raw === undefined) return profile === 'nist' ? [] : [...CHARACTER_CLASSES];
   if (raw === 'none') return [];
+  if (profile === 'nist') {
+    throw new ConfigError(`PASSWORD_REQUIRED_CLASSES must be unset or "none" with PASSWORD_PROFILE=nist: NIST SP 800-63B-4 forbids composition rules (got "${raw}")`);
+  }
   const names = raw.split(',').map((s) => s.trim());
   const unknown = names.filter((n) => !(CHARACTER_CLASSES as readonly string[]).includes(n));
   if (unknown.length > 0) {
@@ -128,6 +155,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   if (dynamodbEndpoint !== undefined && !URL.canParse(dynamodbEndpoint)) {
     throw new ConfigError(`DYNAMODB_ENDPOINT must be a URL such as http://localhost:8000 (got "${dynamodbEndpoint}")`);
   }
+  const profile = passwordProfile(env);
   return {
     stage,
     usersTable,
@@ -135,9 +163,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     jwt: { key: jwtKeySource(env, stage), issuer: optional(env.JWT_ISSUER), audience: optional(env.JWT_AUDIENCE) },
     bcryptCost: integer(env, 'BCRYPT_COST', 12, 4, 31),
     policy: {
-      minLength: integer(env, 'PASSWORD_MIN_LENGTH', 8, 8, 128),
-      requiredClasses: requiredClasses(env),
-      minUniqueChars: integer(env, 'PASSWORD_MIN_UNIQUE_CHARS', 5, 1, 128),
+      minLength: integer(env, 'PASSWORD_MIN_LENGTH', profile === 'nist' ? 15 : 8, 8, 128),
+      requiredClasses: requiredClasses(env, profile),
+      minUniqueChars: integer(env, 'PASSWORD_MIN_UNIQUE_CHARS', profile === 'nist' ? 1 : 5, 1, 128),
+      guessability: { minStrength: integer(env, 'PASSWORD_MIN_STRENGTH', 3, 0, 4) },
     },
     protection: {
       maxAttempts: integer(env, 'LOCKOUT_MAX_ATTEMPTS', 5, 1, 100),

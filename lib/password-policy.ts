@@ -1,4 +1,5 @@
 import type { CharacterClass, PasswordPolicyConfig } from './config.js';
+import { guessabilityRules } from './password-strength.js';
 
 /**
  * The new-password policy as a list of independent rules. Each rule has a stable id that the
@@ -11,8 +12,13 @@ export interface PolicyContext {
 
 export interface PolicyRule {
   readonly id: string;
-  /** True when the password passes. Rules are cheap and synchronous. */
+  /** True when the password passes. Synchronous; a deferred rule may load its data on first use. */
   readonly test: (password: string, context: PolicyContext) => boolean;
+  /**
+   * Runs only when every rule that is not deferred passed: for rules that cost milliseconds or
+   * load data, so a password that fails a cheap rule never pays for them.
+   */
+  readonly deferred?: boolean;
 }
 
 const CLASS_PATTERNS: Record<CharacterClass, RegExp> = {
@@ -26,13 +32,23 @@ const CLASS_PATTERNS: Record<CharacterClass, RegExp> = {
 /** Length is counted in Unicode code points, as the contract's "characters". */
 export const codePointLength = (s: string): number => [...s].length;
 
-/** Builds the rule list for a configuration (the seed's "length, complexity, character diversity"). */
+/**
+ * Builds the rule list for a configuration: the seed's "length, complexity, character diversity",
+ * then the deferred guessability rules of lib/password-strength.ts when configured.
+ */
 export const buildPolicy = (config: PasswordPolicyConfig): readonly PolicyRule[] => [
   { id: 'minLength', test: (pw) => codePointLength(pw) >= config.minLength },
   ...config.requiredClasses.map((cls): PolicyRule => ({ id: cls, test: (pw) => CLASS_PATTERNS[cls].test(pw) })),
   { id: 'minUniqueChars', test: (pw) => new Set(pw).size >= config.minUniqueChars },
+  ...(config.guessability === undefined ? [] : guessabilityRules(config.guessability)),
 ];
 
-/** Returns the ids of the rules the password fails; empty when it passes. */
-export const failedRules = (rules: readonly PolicyRule[], password: string, context: PolicyContext): string[] =>
-  rules.filter((rule) => !rule.test(password, context)).map((rule) => rule.id);
+/**
+ * Returns the ids of the rules the password fails, in rule order; empty when it passes. Deferred
+ * rules run only if no other rule failed, so their ids appear only on their own.
+ */
+export const failedRules = (rules: readonly PolicyRule[], password: string, context: PolicyContext): string[] => {
+  const failing = (deferred: boolean) => rules.filter((rule) => (rule.deferred ?? false) === deferred && !rule.test(password, context)).map((rule) => rule.id);
+  const cheap = failing(false);
+  return cheap.length > 0 ? cheap : failing(true);
+};

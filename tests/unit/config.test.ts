@@ -23,7 +23,7 @@ const configError = (environment: NodeJS.ProcessEnv): ConfigError => {
 };
 
 describe('loadConfig defaults', () => {
-  it('applies cost 12, minLength 8, all four classes, minUniqueChars 5, stage local', () => {
+  it('applies cost 12, minLength 8, all four classes, minUniqueChars 5, minStrength 3, stage local', () => {
     // Act
     const config = loadConfig(env());
 
@@ -34,7 +34,7 @@ describe('loadConfig defaults', () => {
       dynamodbEndpoint: undefined,
       jwt: { key: { kind: 'secret', secret: SECRET_32 }, issuer: undefined, audience: undefined },
       bcryptCost: 12,
-      policy: { minLength: 8, requiredClasses: ['lower', 'upper', 'digit', 'symbol'], minUniqueChars: 5 },
+      policy: { minLength: 8, requiredClasses: ['lower', 'upper', 'digit', 'symbol'], minUniqueChars: 5, guessability: { minStrength: 3 } },
       protection: { maxAttempts: 5, windowSeconds: 900, historySize: 5, replayWindowSeconds: 300 },
       corsAllowedOrigins: [],
       eventBusName: undefined,
