@@ -10,15 +10,17 @@ import { apiEvent, parseBody, SEED_NEW, SEED_OLD, startHarness, TEST_COST, type 
 
 /**
  * Account protection beyond the contract (issue 3), against the real handler and dynalite. The
- * clock starts an hour in the past, so tokens minted now are newer than any change it stamps.
+ * clock is frozen an hour in the past, so tokens minted now are newer than any change it stamps.
  */
 let h: Harness;
+// A frozen clock, so a window's edges do not move while a slow machine runs the test.
+const base = Date.now();
 let offsetMs = -3_600_000;
 let verifications = 0;
 let doc: DynamoDBDocumentClient;
 
 beforeAll(async () => {
-  h = await startHarness({ clock: () => new Date(Date.now() + offsetMs) });
+  h = await startHarness({ clock: () => new Date(base + offsetMs) });
   const real = h.deps.verifyPassword;
   h.deps.verifyPassword = (password, stored) => {
     verifications += 1;
@@ -30,7 +32,7 @@ afterAll(() => h.stop());
 
 const codeOf = (res: HttpResult) => (parseBody(res) as { error?: { code: number } }).error?.code;
 const change = (token: string, oldPassword: string, newPassword: string) => h.invoke(apiEvent({ token, body: { oldPassword, newPassword } }));
-const fakeNowSeconds = () => Math.floor((Date.now() + offsetMs) / 1000);
+const fakeNowSeconds = () => Math.floor((base + offsetMs) / 1000);
 const setAttributes = (userId: string, values: Record<string, unknown>) => {
   const names = Object.keys(values);
   return doc.send(new UpdateCommand({
@@ -102,6 +104,31 @@ describe('brute-force limit on the old password', () => {
   });
 });
 
+describe('strength, not just composition', () => {
+  it.each([
+    ['P@ssw0rd123!', 'commonPassword'],
+    ['Summer2024!', 'commonPassword'],
+    ['Qwerty123!', 'commonPassword'],
+    ['1qaz@WSX3edc', 'commonPassword'],
+    ['Q1w2e3r4t5!', 'strength'],
+    ['Ana.Silva1985!', 'personalInfo'],
+  ])('refuses %s with 400 5025 naming %s, and changes nothing', async (newPassword, rule) => {
+    const { userId, token } = await h.seedUser({ email: 'ana.silva@example.com', username: 'asilva' });
+    const before = await h.getItem(userId);
+    const res = await change(token, SEED_OLD, newPassword);
+    expect(res.statusCode).toBe(400);
+    const { error } = parseBody(res) as { error: { code: number; details: { failedRules: string[] } } };
+    expect(error.code).toBe(5025);
+    expect(error.details.failedRules).toContain(rule);
+    expect((await h.getItem(userId))?.passwordHash).toBe(before?.passwordHash);
+  });
+
+  it.each(['NewSecureP@ssw0rd!', 'Blue-Cactus-Ladder-42', 'k7#Vq2!xLp9$'])('accepts %s', async (newPassword) => {
+    const { token } = await h.seedUser({ email: 'ana.silva@example.com', username: 'asilva' });
+    expect((await change(token, SEED_OLD, newPassword)).statusCode).toBe(200);
+  });
+});
+
 describe('tokens issued before the last change', () => {
   it('refuses a token older than passwordChangedAt with 401 4001, and accepts one issued since', async () => {
     const { userId } = await h.seedUser();
@@ -120,7 +147,7 @@ describe('tokens issued before the last change', () => {
     try {
       // A token from two seconds ago, as a thief's stolen one would be.
       const { userId } = await h.seedUser();
-      const stolen = await mintToken(userId, { issuedAt: Math.floor(Date.now() / 1000) - 2 });
+      const stolen = await mintToken(userId, { issuedAt: fakeNowSeconds() - 2 });
       expect((await change(stolen, SEED_OLD, SEED_NEW)).statusCode).toBe(200);
       const back = await change(stolen, SEED_NEW, 'Thief-Ch0ice-P@ss');
       expect(back.statusCode).toBe(401);
@@ -157,7 +184,7 @@ describe('a retry of a change whose answer was lost', () => {
     offsetMs = 0;
     try {
       const { userId } = await h.seedUser();
-      const token = await mintToken(userId, { issuedAt: Math.floor(Date.now() / 1000) - 1 });
+      const token = await mintToken(userId, { issuedAt: fakeNowSeconds() - 1 });
       expect((await change(token, SEED_OLD, SEED_NEW)).statusCode).toBe(200);
       const after = await h.getItem(userId);
       const retry = await change(token, SEED_OLD, SEED_NEW);
