@@ -1,4 +1,4 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { ChangeNotifier } from './change-password.js';
 
 /** The EventBridge `source` and `detail-type` of the event published after a change. */
@@ -12,8 +12,11 @@ export const silentNotifier: ChangeNotifier = { passwordChanged: () => Promise.r
  * Publishes `PasswordChanged` on an EventBridge bus so the platform can tell the user (OWASP ASVS
  * 6.3.7). The detail carries who, when and from where; never a password, hash or token.
  */
-export const eventBridgeNotifier = (busName: string, client: Pick<EventBridgeClient, 'send'> = new EventBridgeClient({ maxAttempts: 2 })): ChangeNotifier => ({
+export const eventBridgeNotifier = (busName: string, client?: Pick<EventBridgeClient, 'send'>): ChangeNotifier => ({
   async passwordChanged({ userId, changedAt, requestId, sourceIp }) {
+    // Loaded on first use: a function without EVENT_BUS_NAME never evaluates the EventBridge SDK.
+    const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
+    client ??= new EventBridgeClient({ maxAttempts: 2 });
     const { FailedEntryCount } = await client.send(new PutEventsCommand({
       Entries: [{
         EventBusName: busName,

@@ -143,7 +143,7 @@ export class DynamoUserStore implements UserStore {
       UpdateExpression: 'SET #count = #count - :one',
       ConditionExpression: '#since = :since AND #count > :zero',
       ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':since': windowStart },
-    });
+    }, 'NONE');
   }
 
   async replacePasswordHash({ userId, expectedHash, newHash, changedAt, history }: PasswordReplacement): Promise<void> {
@@ -153,7 +153,7 @@ export class DynamoUserStore implements UserStore {
       // Only over the hash that was verified; this also fails (no upsert) if the item is gone.
       ConditionExpression: 'passwordHash = :expected',
       ExpressionAttributeValues: { ':new': newHash, ':at': changedAt.toISOString(), ':history': history, ':expected': expectedHash },
-    });
+    }, 'NONE');
     if (written) return;
     // Lost the race, or the record was deleted meanwhile: tell which, for the right answer.
     throw new AppError((await this.read(userId)) === undefined ? 'ENTITY_NOT_FOUND' : 'CONCURRENT_CHANGE');
@@ -168,10 +168,11 @@ export class DynamoUserStore implements UserStore {
     }
   }
 
-  /** An UpdateItem that returns the new record, or undefined when its condition did not hold. */
+  /** An UpdateItem that returns the new record (`{}` with 'NONE'), or undefined when its condition did not hold. */
   private async conditionalUpdate(
     userId: string,
     input: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> },
+    returnValues: 'ALL_NEW' | 'NONE' = 'ALL_NEW',
   ): Promise<Record<string, unknown> | undefined> {
     const names = { '#count': ATTEMPTS, '#since': ATTEMPTS_SINCE };
     const used = Object.fromEntries(Object.entries(names).filter(([alias]) => `${input.UpdateExpression} ${input.ConditionExpression}`.includes(alias)));
@@ -181,7 +182,7 @@ export class DynamoUserStore implements UserStore {
         Key: { userId },
         ...input,
         ...(Object.keys(used).length > 0 ? { ExpressionAttributeNames: used } : {}),
-        ReturnValues: 'ALL_NEW',
+        ReturnValues: returnValues,
       }));
       return Attributes ?? {};
     } catch (error) {
