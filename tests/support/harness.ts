@@ -9,6 +9,7 @@ import { buildPolicy } from '../../lib/password-policy.js';
 import { createTokenVerifier } from '../../lib/token.js';
 import { createDocumentClient, DynamoUserStore } from '../../lib/user-store.js';
 import { ensureUsersTable, mintToken, putUser, startEmbeddedDynamo } from '../../scripts/local-dev.js';
+import { assertMatchesOpenApi } from './openapi.js';
 
 export const TEST_COST = 4;
 export const SEED_OLD = 'CurrentSecureP@ss123';
@@ -72,7 +73,12 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}) => {
     endpoint: dynamo.endpoint,
     table,
     deps,
-    invoke: (event: HttpEvent, context: Context = lambdaContext()): Promise<HttpResult> => handler(event, context),
+    /** Runs the handler; every answer must conform to docs/openapi.yaml, or the test fails. */
+    invoke: async (event: HttpEvent, context: Context = lambdaContext()): Promise<HttpResult> => {
+      const result = await handler(event, context);
+      assertMatchesOpenApi(result);
+      return result;
+    },
     /** Seeds a user with the seed's old password (or another) and returns its id and a valid token. */
     seedUser: async (attributes: Record<string, unknown> = {}, password = SEED_OLD) => {
       const userId = `user-${++userCounter}`;
