@@ -17,7 +17,8 @@ const script = (name: string, args: string[], env: Record<string, string> = {}) 
   );
 const verify = createTokenVerifier(loadConfig({ USERS_TABLE: 'users', JWT_SECRET: DEV_JWT_SECRET }).jwt);
 
-describe('npm run token -- <userId>', () => {
+// Each case spawns tsx (a second or more); independent cases run concurrently.
+describe.concurrent('npm run token -- <userId>', () => {
   it('prints a dev token for that user that stage local accepts, valid 12 hours by default', async () => {
     const { code, stdout } = await script('token', ['alice']);
     const token = stdout.trim();
@@ -86,7 +87,7 @@ describe('npm run user:create -- <userId> <password>', () => {
     expect(await h.getItem('erin')).toEqual(before);
   });
 
-  it.each([
+  it.concurrent.each([
     ['no password', ['frank'], {}, 2, 'usage: npm run user:create -- <userId> <password> [email]'],
     ['a password the API would refuse', ['frank', 'short'], {}, 2, 'the password must be 8 to 128 characters (got 5)'],
     ['no server at DYNAMODB_ENDPOINT', ['frank', 'Frank-P@ssw0rd1'], { DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' }, 1, 'cannot reach DynamoDB at http://127.0.0.1:9 (ECONNREFUSED): start the API with npm start, or set DYNAMODB_ENDPOINT'],
