@@ -55,10 +55,9 @@ const variablesOf = (t: Template) => {
 
 beforeAll(async () => {
   // No AWS credentials or network are needed to package.
-  [dir, configuredDir] = await Promise.all([
-    slsPackage({}, '.esbuild-package-test'),
-    slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true' }, '.esbuild-package-test-configured'),
-  ]);
+  // One after the other: every `sls package` also writes the service's .serverless/ folder.
+  dir = await slsPackage({}, '.esbuild-package-test');
+  configuredDir = await slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true' }, '.esbuild-package-test-configured');
   template = readTemplate(dir);
   resources = template.Resources;
   configured = readTemplate(configuredDir);
@@ -66,7 +65,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => {
-  for (const folder of [dir, configuredDir]) rmSync(folder, { recursive: true, force: true });
+  for (const folder of [dir, configuredDir]) if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
 });
 
 const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type);
