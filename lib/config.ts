@@ -23,6 +23,8 @@ export type PasswordProfile = (typeof PASSWORD_PROFILES)[number];
 
 export type JwtKeySource =
   | { kind: 'secret'; secret: string }
+  /** An HS256 secret read at run time from this SSM Parameter Store parameter (SecureString). */
+  | { kind: 'secretParameter'; name: string }
   | { kind: 'publicKey'; pem: string }
   | { kind: 'jwks'; url: URL };
 
@@ -83,13 +85,24 @@ const integer = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return parsed.output;
 };
 
+/** An SSM hierarchical parameter name: "/" then letters, digits and _.-/ (at most 1011 characters). */
+const SSM_PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
+
 const jwtKeySource = (env: NodeJS.ProcessEnv, stage: string): JwtKeySource => {
   const secret = optional(env.JWT_SECRET);
   const pem = optional(env.JWT_PUBLIC_KEY);
   const jwksUrl = optional(env.JWT_JWKS_URL);
-  const given = [secret, pem, jwksUrl].filter((x) => x !== undefined).length;
+  const parameter = optional(env.JWT_SECRET_PARAMETER);
+  const given = [secret, pem, jwksUrl, parameter].filter((x) => x !== undefined).length;
   if (given !== 1) {
-    throw new ConfigError('Set exactly one of JWT_SECRET (HS256), JWT_PUBLIC_KEY (PEM) or JWT_JWKS_URL (remote JWKS) to verify bearer tokens');
+    throw new ConfigError('Set exactly one of JWT_SECRET (HS256, stage local), JWT_SECRET_PARAMETER (HS256 secret in SSM Parameter Store), JWT_PUBLIC_KEY (PEM) or JWT_JWKS_URL (remote JWKS) to verify bearer tokens');
+  }
+  if (parameter !== undefined) {
+    // Hierarchical names only, so the IAM policy in infra/runtime-access.yml can name its ARN.
+    if (!SSM_PARAMETER_NAME.test(parameter)) {
+      throw new ConfigError(`JWT_SECRET_PARAMETER must be an SSM parameter name starting with "/", such as /change-password/prod/jwt-secret (got "${parameter}")`);
+    }
+    return { kind: 'secretParameter', name: parameter };
   }
   if (secret !== undefined) {
     if (Buffer.byteLength(secret) < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long (RFC 7518 §3.2 for HS256)');

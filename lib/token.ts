@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { ConfigError, type Config } from './config.js';
 import { AppError } from './errors.js';
+import type { SecretFetcher } from './secret-parameter.js';
 
 /** What a verified bearer token tells the use case. */
 export interface VerifiedToken {
@@ -43,10 +44,31 @@ const algorithmForPublicKey = (key: KeyObject): string => {
   throw new ConfigError('JWT_PUBLIC_KEY must be an RSA (RS256), P-256 (ES256) or Ed25519 (EdDSA) public key');
 };
 
-const keyAndAlgorithms = (source: Config['jwt']['key']): { key: Uint8Array | KeyObject | JWTVerifyGetKey; algorithms: string[] } => {
+/** SSM is loaded on first use only: functions configured with another key source never load it. */
+let ssmFetcher: Promise<SecretFetcher> | undefined;
+const fetchFromSsm: SecretFetcher = async (name) => {
+  ssmFetcher ??= import('./secret-parameter.js').then((m) => m.createSecretFetcher());
+  return (await ssmFetcher)(name);
+};
+
+/**
+ * The HS256 key for JWT_SECRET_PARAMETER, read when a token is verified (cached by Powertools
+ * Parameters). A fetch failure rejects with a non-JOSE error, which the verifier turns into 503.
+ */
+const secretParameterKey = (name: string, fetchSecret: SecretFetcher) => async (): Promise<Uint8Array> => {
+  const secret = await fetchSecret(name);
+  if (Buffer.byteLength(secret) < 32) {
+    throw new AppError('INTERNAL', { cause: { reason: 'JWT_SECRET_PARAMETER value is shorter than 32 bytes', parameter: name } });
+  }
+  return new TextEncoder().encode(secret);
+};
+
+const keyAndAlgorithms = (source: Config['jwt']['key'], fetchSecret: SecretFetcher = fetchFromSsm): { key: Uint8Array | KeyObject | JWTVerifyGetKey; algorithms: string[] } => {
   switch (source.kind) {
     case 'secret':
       return { key: new TextEncoder().encode(source.secret), algorithms: ['HS256'] };
+    case 'secretParameter':
+      return { key: secretParameterKey(source.name, fetchSecret), algorithms: ['HS256'] };
     case 'publicKey': {
       let key: KeyObject;
       try {
@@ -69,8 +91,8 @@ const keyAndAlgorithms = (source: Config['jwt']['key']): { key: Uint8Array | Key
  * same 401 4001; a missing bearer token is 401 4002; a JWKS endpoint that cannot be reached is a
  * dependency failure (503), not the client's fault.
  */
-export const createTokenVerifier = (jwt: Config['jwt']): TokenVerifier => {
-  const { key, algorithms } = keyAndAlgorithms(jwt.key);
+export const createTokenVerifier = (jwt: Config['jwt'], { fetchSecret }: { fetchSecret?: SecretFetcher } = {}): TokenVerifier => {
+  const { key, algorithms } = keyAndAlgorithms(jwt.key, fetchSecret);
   const options = {
     algorithms,
     requiredClaims: ['exp', 'sub'],
@@ -91,9 +113,11 @@ export const createTokenVerifier = (jwt: Config['jwt']): TokenVerifier => {
       // Overloads differ only in the key's type; one call keeps the pinned options in one place.
       ({ payload } = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
     } catch (error) {
+      if (error instanceof AppError) throw error;
       const code = error instanceof errors.JOSEError ? error.code : undefined;
-      if (jwt.key.kind === 'jwks' && (code === undefined || !TOKEN_ERROR_CODES.has(code))) {
-        throw new AppError('SERVICE_UNAVAILABLE', { cause: { reason: 'jwks unavailable', code: code ?? (error as Error).name } });
+      // A key that is fetched (JWKS, SSM parameter) and cannot be: the dependency's fault, 503.
+      if ((jwt.key.kind === 'jwks' || jwt.key.kind === 'secretParameter') && (code === undefined || !TOKEN_ERROR_CODES.has(code))) {
+        throw new AppError('SERVICE_UNAVAILABLE', { cause: { reason: `${jwt.key.kind} unavailable`, code: code ?? (error as Error).name } });
       }
       throw new AppError('UNAUTHORIZED', { cause: { reason: code ?? 'invalid token' } });
     }

@@ -66,6 +66,18 @@ export const putUser = async (
   await doc.send(new PutCommand({ TableName: table, Item: { ...rest, passwordHash: await hashPassword(password, cost) } }));
 };
 
+/** Like {@link putUser}, but refuses (ConditionalCheckFailedException) to replace an existing user. */
+export const createUser = async (
+  endpoint: string,
+  table: string,
+  user: { userId: string; password: string; [attribute: string]: unknown },
+  cost: number,
+): Promise<void> => {
+  const { password, ...rest } = user;
+  const doc = DynamoDBDocumentClient.from(localClient(endpoint));
+  await doc.send(new PutCommand({ TableName: table, Item: { ...rest, passwordHash: await hashPassword(password, cost) }, ConditionExpression: 'attribute_not_exists(userId)' }));
+};
+
 /** A development token for `userId`, signed with the local dev secret unless another is given. */
 export const mintToken = (
   userId: string,

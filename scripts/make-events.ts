@@ -32,6 +32,13 @@ const event = (headers: Record<string, string>, body: string) => ({
   isBase64Encoded: false,
 });
 
+/** The same event as if another method had reached the function (a direct invoke; API Gateway routes only POST). */
+const withMethod = (method: string, e: ReturnType<typeof event>): ReturnType<typeof event> => ({
+  ...e,
+  routeKey: `${method} ${route}`,
+  requestContext: { ...e.requestContext, routeKey: `${method} ${route}`, http: { ...e.requestContext.http, method } },
+});
+
 const bearer = async (userId: string) => ({ authorization: `Bearer ${await mintToken(userId, { expiresIn: EXPIRES_2100 })}` });
 const demo = await bearer(DEMO_USER.userId);
 
@@ -43,6 +50,11 @@ const events: Record<string, ReturnType<typeof event>> = {
   'unknown-user': event(await bearer('no-such-user'), JSON.stringify(seedBody)),
   'policy-violation': event(demo, JSON.stringify({ ...seedBody, newPassword: 'onlylowercase' })),
   'malformed-json': event(demo, '{"oldPassword":'),
+  'invalid-fields': event(demo, JSON.stringify({ oldPassword: seedBody.oldPassword, newPassword: 'short' })),
+  'password-unchanged': event(demo, JSON.stringify({ ...seedBody, newPassword: seedBody.oldPassword })),
+  'unsupported-media-type': event({ ...demo, 'content-type': 'text/plain' }, JSON.stringify(seedBody)),
+  'payload-too-large': event(demo, JSON.stringify({ ...seedBody, padding: 'x'.repeat(9000) })),
+  'method-not-allowed': withMethod('GET', event(demo, '')),
 };
 
 for (const [name, body] of Object.entries(events)) {

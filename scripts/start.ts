@@ -10,13 +10,18 @@ import { DEFAULT_TABLE, DEMO_USER, ensureUsersTable, mintToken, putUser, startEm
 const env = process.env;
 const port = env.PORT ?? '3000';
 const table = env.USERS_TABLE ?? DEFAULT_TABLE;
-const secret = env.JWT_SECRET ?? DEV_JWT_SECRET;
+// Stage local always verifies with the development secret (serverless.yml does not read JWT_SECRET).
+const secret = DEV_JWT_SECRET;
 const cost = Number(env.BCRYPT_COST ?? 12);
 
 const fail = (message: string): never => {
   console.error(`✖ ${message}`);
   process.exit(1);
 };
+
+if (env.JWT_SECRET !== undefined && env.JWT_SECRET !== '' && env.JWT_SECRET !== DEV_JWT_SECRET) {
+  console.log('• JWT_SECRET is ignored: stage local verifies tokens with the development secret (npm run token mints them)');
+}
 
 let endpoint = env.DYNAMODB_ENDPOINT;
 let stopDynamo = (): Promise<void> => Promise.resolve();

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import { changePassword, type ChangePasswordDeps } from '../../lib/change-password.js';
 import { eventBridgeNotifier, silentNotifier } from '../../lib/change-notifier.js';
@@ -10,6 +11,7 @@ import { loadConfig } from '../../lib/config.js';
 import { AppError } from '../../lib/errors.js';
 import { jsonEnvelope, jsonResponse, readJsonObject, requestMethod, type HttpEvent, type HttpResult } from '../../lib/http.js';
 import { logger } from '../../lib/logger.js';
+import { metrics, outcomeMetrics, traceClient, tracing } from '../../lib/observability.js';
 import { hashPassword, verifyPassword } from '../../lib/password-hash.js';
 import { buildPolicy } from '../../lib/password-policy.js';
 import { createTokenVerifier, type TokenVerifier } from '../../lib/token.js';
@@ -37,6 +39,10 @@ export const createHandler = (deps: HandlerDeps) => {
     },
   })
     .use(httpHeaderNormalizer())
+    // Observability: trace (no response capture), then metrics flushed after the outcome is counted.
+    .use(tracing())
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(outcomeMetrics(metrics))
     .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }));
   if (deps.corsAllowedOrigins.length > 0) {
     // Answers the browser's preflight itself (before authentication) and tags every answer.
@@ -72,7 +78,7 @@ const buildDefaultDeps = (): HandlerDeps => {
   const config = loadConfig();
   return {
     verifyToken: createTokenVerifier(config.jwt),
-    store: new DynamoUserStore(createDocumentClient({ endpoint: config.dynamodbEndpoint }), config.usersTable),
+    store: new DynamoUserStore(traceClient(createDocumentClient({ endpoint: config.dynamodbEndpoint })), config.usersTable),
     policy: buildPolicy(config.policy),
     hashPassword: (password) => hashPassword(password, config.bcryptCost),
     verifyPassword,

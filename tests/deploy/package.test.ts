@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,21 +8,65 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 /** `sls package --stage prod` offline, and what the CloudFormation it writes says. */
 const run = promisify(execFile);
 let dir: string;
-let resources: Record<string, { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string }>;
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; Condition?: string }>;
+interface Template {
+  Resources: Resources;
+  Conditions?: Record<string, unknown>;
+}
+let resources: Resources;
+let template: Template;
 let zipListing: string;
+/** The same stage packaged with the optional features configured: SSM secret, event bus, tracing. */
+let configured: Template;
+let configuredDir: string;
+/** Exported in the shell while packaging: it must reach no file of the package. */
+const LEAK_CANARY = 'shell-jwt-secret-that-must-not-reach-any-packaged-file';
+const SECRET_PARAMETER = '/change-password/prod/jwt-secret';
+const EVENT_BUS = 'platform-events';
+
+/** `sls package --stage prod` into a new folder, with no AWS credentials; returns the folder. */
+const slsPackage = async (extraEnv: Record<string, string>, workFolder: string): Promise<string> => {
+  const out = mkdtempSync(join(tmpdir(), 'cp-package-'));
+  const { USERS_TABLE: _table, ...inherited } = process.env;
+  const env = { ...inherited, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', JWT_SECRET: LEAK_CANARY, ESBUILD_WORK_FOLDER: workFolder, ...extraEnv };
+  await run(process.execPath, ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'prod', '--package', out], { env });
+  return out;
+};
+const readTemplate = (folder: string) => JSON.parse(readFileSync(join(folder, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+
+/** Evaluates the Fn::Not / Fn::Equals conditions the template uses (values are resolved at package time). */
+const evaluate = (condition: unknown): boolean => {
+  const c = condition as { 'Fn::Not'?: [unknown]; 'Fn::Equals'?: [unknown, unknown] };
+  if (c['Fn::Not']) return !evaluate(c['Fn::Not'][0]);
+  if (c['Fn::Equals']) return c['Fn::Equals'][0] === c['Fn::Equals'][1];
+  throw new Error(`unsupported condition ${JSON.stringify(condition)}`);
+};
+/** The resources CloudFormation would create: those without a Condition or whose Condition holds. */
+const created = (t: Template) =>
+  Object.fromEntries(Object.entries(t.Resources).filter(([, r]) => r.Condition === undefined || evaluate(t.Conditions?.[r.Condition])));
+const roleStatements = (t: Template) => {
+  const role = Object.values(t.Resources).find((r) => r.Type === 'AWS::IAM::Role');
+  return (role?.Properties.Policies as { PolicyDocument: { Statement: { Effect: string; Action: string[] | string; Resource: unknown }[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+};
+const variablesOf = (t: Template) => {
+  const fn = Object.values(t.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
+  return (fn?.Properties.Environment as { Variables: Record<string, string> }).Variables;
+};
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cp-package-'));
   // No AWS credentials or network are needed to package.
-  const { USERS_TABLE: _table, ...inherited } = process.env;
-  const env = { ...inherited, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', JWT_SECRET: '', ESBUILD_WORK_FOLDER: '.esbuild-package-test' };
-  await run(process.execPath, ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'prod', '--package', dir], { env });
-  const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: typeof resources };
+  // One after the other: every `sls package` also writes the service's .serverless/ folder.
+  dir = await slsPackage({}, '.esbuild-package-test');
+  configuredDir = await slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true' }, '.esbuild-package-test-configured');
+  template = readTemplate(dir);
   resources = template.Resources;
+  configured = readTemplate(configuredDir);
   zipListing = (await run('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', join(dir, 'change-password.zip')])).stdout;
 }, 120_000);
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  for (const folder of [dir, configuredDir]) if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+});
 
 const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type);
 
@@ -56,6 +100,7 @@ describe('sls package --stage prod', () => {
       BillingMode: 'PAY_PER_REQUEST',
       DeletionProtectionEnabled: true,
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
     });
   });
 
@@ -63,5 +108,85 @@ describe('sls package --stage prod', () => {
     const [fn] = ofType('AWS::Lambda::Function');
     const variables = (fn?.Properties.Environment as { Variables: Record<string, string> }).Variables;
     expect(variables).toMatchObject({ STAGE: 'prod', USERS_TABLE: 'change-password-users-prod', DYNAMODB_ENDPOINT: '', JWT_SECRET: '' });
+  });
+
+  it('never carries a JWT_SECRET from the packaging shell into any packaged file', () => {
+    for (const folder of [dir, configuredDir]) {
+      for (const file of readdirSync(folder)) {
+        expect(readFileSync(join(folder, file)).includes(LEAK_CANARY), `${file} holds the shell's JWT_SECRET`).toBe(false);
+      }
+    }
+    expect(variablesOf(configured)).toMatchObject({ JWT_SECRET: '', JWT_SECRET_PARAMETER: SECRET_PARAMETER });
+  });
+
+  it('throttles every route of the HTTP API stage', () => {
+    expect(resources.HttpApiStage?.Properties).toMatchObject({ StageName: '$default', DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 } });
+  });
+
+  it('keeps the function’s logs 30 days', () => {
+    const [logGroup] = ofType('AWS::Logs::LogGroup');
+    expect(logGroup?.Properties).toEqual({ LogGroupName: '/aws/lambda/change-password-prod-changePassword', RetentionInDays: 30 });
+  });
+
+  it('grants the role nothing but its own logs and the two DynamoDB calls when nothing optional is configured', () => {
+    const actions = roleStatements(template).flatMap((s) => s.Action);
+    expect(actions.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:TagResource']);
+    expect(Object.values(created(template)).filter((r) => r.Type === 'AWS::IAM::Policy')).toEqual([]);
+    expect(resources.ChangePasswordLambdaFunction?.Properties.TracingConfig).toBeUndefined();
+    expect(variablesOf(template)).toMatchObject({ JWT_SECRET_PARAMETER: '', EVENT_BUS_NAME: '', POWERTOOLS_TRACE_ENABLED: 'false' });
+  });
+
+  it('with JWT_SECRET_PARAMETER set, grants ssm:GetParameter on that one parameter only', () => {
+    const policy = created(configured).JwtSecretParameterReadPolicy;
+    expect(policy?.Properties).toMatchObject({
+      Roles: [{ Ref: 'IamRoleLambdaExecution' }],
+      PolicyDocument: {
+        Statement: [
+          { Effect: 'Allow', Action: 'ssm:GetParameter', Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${SECRET_PARAMETER}` } },
+        ],
+      },
+    });
+  });
+
+  it('with EVENT_BUS_NAME set, grants events:PutEvents on that one bus only, and tells the function its name', () => {
+    const policy = created(configured).EventBusPublishPolicy;
+    expect(policy?.Properties).toMatchObject({
+      Roles: [{ Ref: 'IamRoleLambdaExecution' }],
+      PolicyDocument: {
+        Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/${EVENT_BUS}` } }],
+      },
+    });
+    expect(variablesOf(configured).EVENT_BUS_NAME).toBe(EVENT_BUS);
+  });
+
+  it('with TRACING=true, turns on X-Ray for the function and Powertools Tracer', () => {
+    expect(configured.Resources.ChangePasswordLambdaFunction?.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(variablesOf(configured).POWERTOOLS_TRACE_ENABLED).toBe('true');
+    expect(roleStatements(configured).flatMap((s) => s.Action)).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+  });
+
+  it('emits metrics in prod (EMF under ChangePassword)', () => {
+    expect(variablesOf(template)).toMatchObject({ POWERTOOLS_METRICS_NAMESPACE: 'ChangePassword', POWERTOOLS_METRICS_DISABLED: 'false' });
+  });
+
+  it('ships a bundle under 300 KB zipped', () => {
+    expect(statSync(join(dir, 'change-password.zip')).size).toBeLessThan(300 * 1024);
+  });
+
+  it('loads the bundle without evaluating the X-Ray SDK while tracing is off (no cold-start cost)', async () => {
+    const unzipped = mkdtempSync(join(tmpdir(), 'cp-bundle-'));
+    try {
+      await run('python3', ['-c', 'import sys,zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', join(dir, 'change-password.zip'), unzipped]);
+      // Records which environment variables the bundle reads while it loads (as a cold start does).
+      const probe = `const seen=new Set();process.env=new Proxy(process.env,{get(t,k){if(typeof k==='string')seen.add(k);return t[k];}});
+require(process.argv[1]);console.log(JSON.stringify([...seen]));`;
+      const env = { PATH: process.env.PATH, USERS_TABLE: 'users', STAGE: 'prod', JWT_JWKS_URL: 'https://issuer.example/jwks.json', AWS_REGION: 'eu-west-1', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' };
+      const { stdout } = await run(process.execPath, ['-e', probe, join(unzipped, 'functions/change-password/handler.cjs')], { env });
+      const read = JSON.parse(stdout.trim().split('\n').pop() ?? '[]') as string[];
+      expect(read).toContain('POWERTOOLS_TRACE_ENABLED');
+      expect(read.filter((name) => /XRAY|TRACER_CAPTURE/.test(name))).toEqual([]);
+    } finally {
+      rmSync(unzipped, { recursive: true, force: true });
+    }
   });
 });

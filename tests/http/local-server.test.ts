@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertFetchMatchesOpenApi } from '../support/openapi.js';
 
 /** The same server `npm start` runs (serverless-offline over dynalite), driven over real HTTP. */
 const freePort = (): Promise<number> =>
@@ -44,7 +45,12 @@ afterAll(() => {
   if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
 });
 
-const post = (headers: Record<string, string>, body: string) => fetch(url, { method: 'POST', headers, body });
+/** Every answer over HTTP must also conform to docs/openapi.yaml. */
+const post = async (headers: Record<string, string>, body: string) => {
+  const res = await fetch(url, { method: 'POST', headers, body });
+  await assertFetchMatchesOpenApi(res);
+  return res;
+};
 const seedBody = JSON.stringify({ oldPassword: 'CurrentSecureP@ss123', newPassword: 'NewSecureP@ssw0rd!' });
 
 describe('POST /v1/users/profile/change-password over HTTP (npm start)', () => {

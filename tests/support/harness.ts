@@ -3,13 +3,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createHandler, type HandlerDeps } from '../../functions/change-password/handler.js';
 import { DEV_JWT_SECRET, loadConfig } from '../../lib/config.js';
-import type { HttpEvent, HttpResult } from '../../lib/http.js';
+import { requestMethod, type HttpEvent, type HttpResult } from '../../lib/http.js';
 import { hashPassword, verifyPassword } from '../../lib/password-hash.js';
 import { buildPolicy } from '../../lib/password-policy.js';
 import { createTokenVerifier } from '../../lib/token.js';
 import { silentNotifier } from '../../lib/change-notifier.js';
 import { createDocumentClient, DynamoUserStore } from '../../lib/user-store.js';
 import { ensureUsersTable, mintToken, putUser, startEmbeddedDynamo } from '../../scripts/local-dev.js';
+import { assertMatchesOpenApi } from './openapi.js';
 
 export const TEST_COST = 4;
 export const SEED_OLD = 'CurrentSecureP@ss123';
@@ -78,7 +79,13 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}) => {
     endpoint: dynamo.endpoint,
     table,
     deps,
-    invoke: (event: HttpEvent, context: Context = lambdaContext()): Promise<HttpResult> => handler(event, context),
+    /** Runs the handler; every answer must conform to docs/openapi.yaml, or the test fails. */
+    invoke: async (event: HttpEvent, context: Context = lambdaContext()): Promise<HttpResult> => {
+      const result = await handler(event, context);
+      // A preflight is documented under OPTIONS; any other method is answered as POST's route is.
+      assertMatchesOpenApi(result, requestMethod(event)?.toUpperCase() === 'OPTIONS' ? 'options' : 'post');
+      return result;
+    },
     /** Seeds a user with the seed's old password (or another) and returns its id and a valid token. */
     seedUser: async (attributes: Record<string, unknown> = {}, password = SEED_OLD) => {
       const userId = `user-${++userCounter}`;

@@ -269,3 +269,30 @@ describe('DYNAMODB_ENDPOINT', () => {
     expect(error.message).toContain('DYNAMODB_ENDPOINT');
   });
 });
+
+describe('JWT_SECRET_PARAMETER', () => {
+  it('names the SSM parameter that holds the HS256 secret; only the name is configured', () => {
+    // Act
+    const config = loadConfig(env({ JWT_SECRET: undefined, STAGE: 'prod', JWT_SECRET_PARAMETER: ' /change-password/prod/jwt-secret ' }));
+
+    // Assert
+    expect(config.jwt.key).toEqual({ kind: 'secretParameter', name: '/change-password/prod/jwt-secret' });
+  });
+
+  it('counts as one of the key sources: with JWT_SECRET too it is refused, naming all four', () => {
+    // Act
+    const error = configError(env({ JWT_SECRET_PARAMETER: '/change-password/prod/jwt-secret' }));
+
+    // Assert
+    expect(error.message).toMatch(/exactly one of JWT_SECRET .*JWT_SECRET_PARAMETER .* JWT_PUBLIC_KEY .* JWT_JWKS_URL/);
+  });
+
+  it.each([['jwt-secret'], ['/has space'], ['/'], ['arn:aws:ssm:eu-west-1:123456789012:parameter/x']])('refuses "%s", saying how a name must look', (name) => {
+    // Act
+    const error = configError(env({ JWT_SECRET: undefined, JWT_SECRET_PARAMETER: name }));
+
+    // Assert
+    expect(error.message).toContain('JWT_SECRET_PARAMETER must be an SSM parameter name starting with "/"');
+    expect(error.message).toContain(name);
+  });
+});

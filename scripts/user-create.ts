@@ -1,0 +1,44 @@
+/**
+ * `npm run user:create -- <userId> <password> [email]`: adds a user to the local DynamoDB that
+ * `npm start` runs (DYNAMODB_ENDPOINT, default http://127.0.0.1:<DYNAMODB_PORT or 8000>; table
+ * USERS_TABLE, default change-password-users-local), with the password hashed as the service
+ * stores it, then prints a token and a curl for that user. Never replaces an existing user.
+ */
+import { ConditionalCheckFailedException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from '../lib/change-password-schema.js';
+import { codePointLength } from '../lib/password-policy.js';
+import { createUser, DEFAULT_TABLE, mintToken } from './local-dev.js';
+
+const env = process.env;
+const usage = 'usage: npm run user:create -- <userId> <password> [email]';
+const fail = (message: string, code = 1): never => {
+  console.error(`✖ ${message}`);
+  process.exit(code);
+};
+
+const [userId, password, email, ...extra] = process.argv.slice(2);
+if (userId === undefined || password === undefined || extra.length > 0 || userId.trim() === '') fail(`give a user id and a password\n${usage}`, 2);
+const id = userId as string;
+const secret = password as string;
+const length = codePointLength(secret);
+if (length < PASSWORD_MIN_CHARS || length > PASSWORD_MAX_CHARS) {
+  fail(`the password must be ${PASSWORD_MIN_CHARS} to ${PASSWORD_MAX_CHARS} characters (got ${length}), as the API requires`, 2);
+}
+
+const endpoint = env.DYNAMODB_ENDPOINT?.trim() || `http://127.0.0.1:${env.DYNAMODB_PORT ?? '8000'}`;
+const table = env.USERS_TABLE?.trim() || DEFAULT_TABLE;
+const cost = Number(env.BCRYPT_COST ?? 12);
+if (!Number.isInteger(cost) || cost < 4 || cost > 31) fail(`BCRYPT_COST must be a whole number from 4 to 31 (got "${env.BCRYPT_COST}")`, 2);
+
+try {
+  await createUser(endpoint, table, { userId: id, password: secret, ...(email === undefined ? {} : { email }) }, cost);
+} catch (error) {
+  if (error instanceof ConditionalCheckFailedException) fail(`user "${id}" already exists in ${table}; pick another id (restart npm start to reset the in-memory data)`);
+  if (error instanceof ResourceNotFoundException) fail(`table ${table} does not exist at ${endpoint}: start the API with npm start, or set USERS_TABLE to the table it uses`);
+  fail(`cannot reach DynamoDB at ${endpoint} (${(error as NodeJS.ErrnoException).code ?? (error as Error).name}): start the API with npm start, or set DYNAMODB_ENDPOINT (or DYNAMODB_PORT) to the server it uses`);
+}
+
+const port = env.PORT ?? '3000';
+console.log(`✔ user "${id}" created in ${table} at ${endpoint}`);
+console.log(`\nA token for it (12 h):\n${await mintToken(id, { expiresIn: '12h' })}`);
+console.log(`\nThen: curl -sS -X POST http://localhost:${port}/v1/users/profile/change-password -H 'Content-Type: application/json' -H 'Authorization: Bearer <token>' -d '{"oldPassword":"<password>","newPassword":"<new password>"}'`);

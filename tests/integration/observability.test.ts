@@ -1,0 +1,157 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SEED_NEW, SEED_OLD } from '../support/harness.js';
+
+/**
+ * Metrics (CloudWatch EMF on stdout) and tracing, through the real handler on DynamoDB. The
+ * Powertools instances read their environment when lib/observability.ts is imported, so each
+ * test sets the environment and imports a fresh copy of the modules.
+ */
+interface Emf {
+  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+  [key: string]: unknown;
+}
+
+let stdout: string[] = [];
+
+const fresh = async (env: Record<string, string | undefined>) => {
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  vi.resetModules();
+  const harness = await import('../support/harness.js');
+  const observability = await import('../../lib/observability.js');
+  return { harness, observability };
+};
+
+/** The EMF documents written to stdout since the last call. */
+const takeEmf = (): Emf[] => {
+  const docs = stdout
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line) as Emf);
+  stdout = [];
+  return docs;
+};
+const metricNames = (doc: Emf) => doc._aws.CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => x.Name));
+
+beforeEach(() => {
+  stdout = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout.push(chunk.toString());
+    return true;
+  });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
+
+describe('CloudWatch metrics (EMF)', () => {
+  it('counts a cold start, a change and each refusal by reason in the ChangePassword namespace, with no secret in them', async () => {
+    // Arrange
+    // Lambda sets AWS_LAMBDA_INITIALIZATION_TYPE; Powertools counts a cold start only with it.
+    const { harness } = await fresh({ POWERTOOLS_METRICS_DISABLED: 'false', AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' });
+    const h = await harness.startHarness();
+    try {
+      const { token } = await h.seedUser();
+      takeEmf();
+
+      // Act
+      const changed = await h.invoke(harness.apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword: SEED_NEW } }));
+      const afterSuccess = takeEmf();
+      const refused = await h.invoke(harness.apiEvent({ token, body: { oldPassword: 'Wrong-P@ssw0rd-1', newPassword: 'Another-P@ssw0rd-2' } }));
+      const afterFailure = takeEmf();
+      const anonymous = await h.invoke(harness.apiEvent({ body: { oldPassword: SEED_OLD, newPassword: SEED_NEW } }));
+      const afterAnonymous = takeEmf();
+
+      // Assert
+      expect([changed.statusCode, refused.statusCode, anonymous.statusCode]).toEqual([200, 400, 401]);
+      expect(afterSuccess.flatMap(metricNames).sort()).toEqual(['ColdStart', 'PasswordChanged']);
+      const success = afterSuccess.find((d) => metricNames(d).includes('PasswordChanged'));
+      expect(success).toMatchObject({ PasswordChanged: 1, service: 'change-password' });
+      expect(success?._aws.CloudWatchMetrics[0]?.Namespace).toBe('ChangePassword');
+
+      expect(afterFailure).toHaveLength(1);
+      expect(afterFailure[0]).toMatchObject({ PasswordChangeFailed: 1, reason: 'INCORRECT_OLD_PASSWORD', service: 'change-password' });
+      expect(afterFailure[0]?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'reason']]);
+      expect(afterAnonymous[0]).toMatchObject({ PasswordChangeFailed: 1, reason: 'NO_AUTH_TOKEN' });
+      expect(metricNames(afterFailure[0] as Emf)).not.toContain('Lockouts');
+
+      const text = JSON.stringify([afterSuccess, afterFailure, afterAnonymous]);
+      for (const secret of [SEED_OLD, SEED_NEW, 'Wrong-P@ssw0rd-1', token]) expect(text).not.toContain(secret);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('writes nothing to stdout when POWERTOOLS_METRICS_DISABLED=true (tests, npm start)', async () => {
+    const { harness } = await fresh({ POWERTOOLS_METRICS_DISABLED: 'true' });
+    const h = await harness.startHarness();
+    try {
+      const { token } = await h.seedUser();
+      await h.invoke(harness.apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword: SEED_NEW } }));
+      await h.invoke(harness.apiEvent({ body: {} }));
+      expect(takeEmf()).toEqual([]);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('counts a 429 answer as a lockout as well as a failure', async () => {
+    const { observability } = await fresh({ POWERTOOLS_METRICS_DISABLED: 'false' });
+    const { metrics, outcomeMetrics } = observability;
+    const middleware = outcomeMetrics(metrics);
+    const request = { error: new Error('locked'), response: { statusCode: 429, headers: {}, body: '' } };
+
+    await middleware.onError?.(request as unknown as Parameters<NonNullable<typeof middleware.onError>>[0]);
+    metrics.publishStoredMetrics();
+
+    const [doc] = takeEmf();
+    expect(doc).toMatchObject({ PasswordChangeFailed: 1, Lockouts: 1, reason: 'INTERNAL' });
+  });
+});
+
+describe('X-Ray tracing', () => {
+  it('is on only in Lambda with POWERTOOLS_TRACE_ENABLED=true', async () => {
+    const { observability } = await fresh({});
+    const { tracingEnabled } = observability;
+    expect(tracingEnabled({})).toBe(false);
+    expect(tracingEnabled({ POWERTOOLS_TRACE_ENABLED: 'true' })).toBe(false);
+    expect(tracingEnabled({ POWERTOOLS_TRACE_ENABLED: 'false', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' })).toBe(false);
+    expect(tracingEnabled({ POWERTOOLS_TRACE_ENABLED: 'true', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', AWS_SAM_LOCAL: 'true' })).toBe(false);
+    expect(tracingEnabled({ POWERTOOLS_TRACE_ENABLED: 'true', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' })).toBe(true);
+  });
+
+  it('captures the DynamoDB client when on, and the handler still answers', async () => {
+    // Arrange: Lambda-like environment without an X-Ray daemon or trace header.
+    const { harness, observability } = await fresh({
+      POWERTOOLS_TRACE_ENABLED: 'true',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+    });
+    const { createDocumentClient } = await import('../../lib/user-store.js');
+    const h = await harness.startHarness();
+    const client = observability.traceClient(createDocumentClient({ endpoint: h.endpoint }));
+    const traced = () => client.middlewareStack.identify().some((name) => name.startsWith('XRaySDKInstrumentation'));
+    try {
+      const { token } = await h.seedUser();
+      expect(traced()).toBe(false);
+
+      // Act: the first request loads the tracer, which captures the clients marked so far.
+      const res = await h.invoke(harness.apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword: SEED_NEW } }));
+
+      // Assert
+      expect(res.statusCode).toBe(200);
+      expect(traced()).toBe(true);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('leaves clients untouched when off', async () => {
+    const { observability } = await fresh({ POWERTOOLS_TRACE_ENABLED: 'false', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' });
+    const { createDocumentClient } = await import('../../lib/user-store.js');
+    const client = observability.traceClient(createDocumentClient({ endpoint: 'http://127.0.0.1:1' }));
+    await observability.tracing().before?.({} as never);
+    expect(client.middlewareStack.identify().some((name) => name.startsWith('XRaySDKInstrumentation'))).toBe(false);
+  });
+});

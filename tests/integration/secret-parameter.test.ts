@@ -1,0 +1,126 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config.js';
+import { AppError } from '../../lib/errors.js';
+import { createSecretFetcher } from '../../lib/secret-parameter.js';
+import { createTokenVerifier } from '../../lib/token.js';
+import { mintToken } from '../../scripts/local-dev.js';
+import { apiEvent, parseBody, SEED_NEW, SEED_OLD, startHarness } from '../support/harness.js';
+
+/**
+ * JWT_SECRET_PARAMETER end to end: Powertools Parameters and the real SSM client against a local
+ * stand-in for SSM's GetParameter (AWS JSON 1.1 over HTTP), then the handler's answers.
+ */
+const NAME = '/change-password/test/jwt-secret';
+const SECRET = 'a-32-byte-or-longer-hs256-secret-from-ssm';
+
+let server: Server;
+let endpoint: string;
+let requests: { target: string | undefined; body: { Name?: string; WithDecryption?: boolean } }[] = [];
+/** What the stand-in answers next: the parameter's value, or an SSM error. */
+let answer: { value: string } | { status: number; type: string } = { value: SECRET };
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString()));
+    req.on('end', () => {
+      const body = JSON.parse(raw) as { Name?: string; WithDecryption?: boolean };
+      requests.push({ target: req.headers['x-amz-target'] as string | undefined, body });
+      res.setHeader('Content-Type', 'application/x-amz-json-1.1');
+      if ('value' in answer) {
+        res.end(JSON.stringify({ Parameter: { Name: body.Name, Type: 'SecureString', Value: answer.value, Version: 1 } }));
+      } else {
+        res.statusCode = answer.status;
+        res.end(JSON.stringify({ __type: answer.type, message: 'stand-in failure' }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+beforeEach(() => {
+  requests = [];
+  answer = { value: SECRET };
+});
+
+/** A verifier configured as in production (JWT_SECRET_PARAMETER), reading SSM at `endpoint`. */
+const verifier = () => {
+  const config = loadConfig({ USERS_TABLE: 'users', STAGE: 'prod', JWT_SECRET_PARAMETER: NAME });
+  const fetchSecret = createSecretFetcher({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  return createTokenVerifier(config.jwt, { fetchSecret });
+};
+
+const rejection = async (promise: Promise<unknown>): Promise<AppError> => {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+};
+
+describe('JWT_SECRET_PARAMETER', () => {
+  it('verifies tokens with the secret read from SSM (decrypted), fetched once and then cached', async () => {
+    const verify = verifier();
+    const token = await mintToken('user-1', { secret: SECRET });
+
+    expect(await verify(`Bearer ${token}`)).toMatchObject({ userId: 'user-1' });
+    expect(await verify(`Bearer ${token}`)).toMatchObject({ userId: 'user-1' });
+
+    expect(requests).toEqual([{ target: 'AmazonSSM.GetParameter', body: { Name: NAME, WithDecryption: true } }]);
+  });
+
+  it('does not read SSM before a request needs the key', () => {
+    verifier();
+    expect(requests).toEqual([]);
+  });
+
+  it('answers 401 4001 for a token signed with another secret', async () => {
+    const token = await mintToken('user-1', { secret: 'another-secret-that-is-long-enough-for-hs256' });
+    expect((await rejection(verifier()(`Bearer ${token}`))).key).toBe('UNAUTHORIZED');
+  });
+
+  it.each([
+    ['a missing parameter', 400, 'ParameterNotFound'],
+    ['a denied read', 400, 'AccessDeniedException'],
+    ['an SSM outage', 500, 'InternalServerError'],
+  ])('answers 503 9001 for %s, and the cause names the SSM error, not the secret', async (_case, status, type) => {
+    answer = { status, type };
+    const token = await mintToken('user-1', { secret: SECRET });
+    const error = await rejection(verifier()(`Bearer ${token}`));
+    expect(error.key).toBe('SERVICE_UNAVAILABLE');
+    expect(error.cause).toMatchObject({ reason: 'secretParameter unavailable' });
+    expect(JSON.stringify(error.cause)).not.toContain(SECRET);
+  });
+
+  it('answers 500 for a stored secret shorter than 32 bytes (a misconfiguration, not the client)', async () => {
+    answer = { value: 'too-short' };
+    const token = await mintToken('user-1', { secret: 'too-short' });
+    expect((await rejection(verifier()(`Bearer ${token}`))).key).toBe('INTERNAL');
+  });
+
+  it('changes a password through the handler, and answers 503 with Retry-After while SSM is down', async () => {
+    const h = await startHarness({ verifyToken: verifier() });
+    try {
+      const { userId } = await h.seedUser();
+      const token = await mintToken(userId, { secret: SECRET });
+      const ok = await h.invoke(apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword: SEED_NEW } }));
+      expect(ok.statusCode).toBe(200);
+
+      const h2 = await startHarness({ verifyToken: verifier() });
+      try {
+        answer = { status: 500, type: 'InternalServerError' };
+        const res = await h2.invoke(apiEvent({ token, body: { oldPassword: SEED_NEW, newPassword: SEED_OLD } }));
+        expect(res.statusCode).toBe(503);
+        expect(res.headers['Retry-After']).toBe('2');
+        expect(parseBody(res)).toEqual({ status: false, error: { code: 9001, message: 'Service temporarily unavailable' } });
+      } finally {
+        await h2.stop();
+      }
+    } finally {
+      await h.stop();
+    }
+  });
+});

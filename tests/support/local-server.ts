@@ -1,0 +1,45 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A free TCP port on 127.0.0.1. */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+/**
+ * Runs `npm start` (scripts/start.ts: serverless-offline over dynalite) on free ports, as
+ * tests/http/local-server.test.ts does, and resolves once it prints its ready line.
+ */
+export const startLocalServer = async (name: string) => {
+  const [port, dynamoPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
+  const child: ChildProcess = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/start.ts'], {
+    env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamoPort), OFFLINE_LAMBDA_PORT: String(lambdaPort), BCRYPT_COST: '4', USERS_TABLE: `${name}-users`, ESBUILD_WORK_FOLDER: `.esbuild-${name}` },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  const token = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
+    child.stdout?.on('data', (c: Buffer) => {
+      output += c.toString();
+      const match = /Authorization: Bearer ([\w.-]+)/.exec(output);
+      if (output.includes('Stop with Ctrl+C') && match?.[1]) resolve(match[1]);
+    });
+  });
+  return {
+    baseUrl: `http://localhost:${port}`,
+    /** The demo user's token that npm start printed. */
+    token,
+    output: () => output,
+    stop: () => {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+    },
+  };
+};
