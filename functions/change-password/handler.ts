@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
+import { guardWithSignal } from '../../lib/abort-guard.js';
 import { changePassword, type ChangePasswordDeps } from '../../lib/change-password.js';
 import { parseChangePasswordBody } from '../../lib/change-password-schema.js';
 import { loadConfig } from '../../lib/config.js';
@@ -32,7 +33,7 @@ export const createHandler = (deps: HandlerDeps) =>
     .use(httpHeaderNormalizer())
     .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
     .use(jsonEnvelope(logger))
-    .handler(async (event) => {
+    .handler(async (event, _context, { signal }) => {
       const method = requestMethod(event);
       if (method !== undefined && method.toUpperCase() !== 'POST') throw new AppError('METHOD_NOT_ALLOWED');
       // Authenticate before reading the body: an anonymous caller learns nothing but 401.
@@ -40,7 +41,8 @@ export const createHandler = (deps: HandlerDeps) =>
       logger.appendKeys({ userId });
       const parsed = parseChangePasswordBody(readJsonObject(event));
       if (!parsed.ok) throw new AppError('INVALID_FIELDS', { details: { fieldErrors: parsed.fieldErrors } });
-      await changePassword(deps, { userId, ...parsed.body });
+      // After middy's early 503 the use case may still be running: no store call may start then.
+      await changePassword({ ...deps, store: guardWithSignal(deps.store, signal) }, { userId, ...parsed.body });
       logger.info('change-password succeeded', { outcome: 'changed', statusCode: 200 });
       return jsonResponse(200, { status: true, data: { passwordChanged: 'OK' } });
     });
