@@ -98,6 +98,10 @@ export const createTokenVerifier = (jwt: Config['jwt']): TokenVerifier => {
       throw new AppError('UNAUTHORIZED', { cause: { reason: code ?? 'invalid token' } });
     }
     const { sub, iat } = payload;
+    // jose checks iat only with maxTokenAge; a future iat would also outlive a later revocation by iat.
+    if (typeof iat === 'number' && iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
+      throw new AppError('UNAUTHORIZED', { cause: { reason: 'iat in the future' } });
+    }
     if (typeof sub !== 'string' || sub === '' || sub.length > MAX_SUBJECT_LENGTH) {
       throw new AppError('UNAUTHORIZED', { cause: { reason: 'unusable sub claim' } });
     }
