@@ -102,7 +102,8 @@ export const createTokenVerifier = (jwt: Config['jwt']): TokenVerifier => {
     if (typeof iat === 'number' && iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
       throw new AppError('UNAUTHORIZED', { cause: { reason: 'iat in the future' } });
     }
-    if (typeof sub !== 'string' || sub === '' || sub.length > MAX_SUBJECT_LENGTH) {
+    // In UTF-8 bytes: 1024 characters of '€' are 3072 bytes, past DynamoDB's 2048-byte key limit (a 500).
+    if (typeof sub !== 'string' || sub === '' || Buffer.byteLength(sub, 'utf8') > MAX_SUBJECT_LENGTH) {
       throw new AppError('UNAUTHORIZED', { cause: { reason: 'unusable sub claim' } });
     }
     return { userId: sub, issuedAt: typeof iat === 'number' ? iat : undefined };

@@ -81,6 +81,8 @@ describe('JWT attacks on a handler that verifies HS256 with a shared secret', ()
       event: (sub) => bearer(hmacToken({ alg: 'HS256' }, claims(sub, { pad: 'x'.repeat(MAX_TOKEN_LENGTH) }), DEV_JWT_SECRET)),
       body: UNAUTHORIZED,
     },
+    // DynamoDB refuses a partition key over 2048 bytes (ValidationException, a 500); dynalite does not.
+    { name: 'a correctly signed token whose sub is 1024 characters but 3072 UTF-8 bytes', event: async () => bearer(await validHs('€'.repeat(1024))), body: UNAUTHORIZED },
     { name: 'a 1 MiB Authorization header', event: () => bearer('a'.repeat(1 << 20)), body: UNAUTHORIZED },
     // Two tokens: neither may be picked. API Gateway joins repeated headers with a comma.
     { name: 'two valid tokens joined by a comma', event: async (sub) => apiEvent({ body: BODY, headers: { authorization: `Bearer ${await validHs(sub)}, Bearer ${await validHs(sub)}` } }), body: NO_AUTH_TOKEN },
