@@ -122,7 +122,12 @@ export const createTokenVerifier = (jwt: Config['jwt'], { fetchSecret }: { fetch
       throw new AppError('UNAUTHORIZED', { cause: { reason: code ?? 'invalid token' } });
     }
     const { sub, iat } = payload;
-    if (typeof sub !== 'string' || sub === '' || sub.length > MAX_SUBJECT_LENGTH) {
+    // jose checks iat only with maxTokenAge; a future iat would also outlive a later revocation by iat.
+    if (typeof iat === 'number' && iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
+      throw new AppError('UNAUTHORIZED', { cause: { reason: 'iat in the future' } });
+    }
+    // In UTF-8 bytes: 1024 characters of '€' are 3072 bytes, past DynamoDB's 2048-byte key limit (a 500).
+    if (typeof sub !== 'string' || sub === '' || Buffer.byteLength(sub, 'utf8') > MAX_SUBJECT_LENGTH) {
       throw new AppError('UNAUTHORIZED', { cause: { reason: 'unusable sub claim' } });
     }
     return { userId: sub, issuedAt: typeof iat === 'number' ? iat : undefined };

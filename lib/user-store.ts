@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DYNAMO_LIMITS } from './dynamo-limits.js';
 import { AppError } from './errors.js';
 
 /** What the use case needs to know about a user to change their password. */
@@ -95,8 +96,9 @@ export const createDocumentClient = ({ endpoint }: DynamoOptions = {}): DynamoDB
   };
   const client = new DynamoDBClient({
     ...local,
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+    // Bounds and their worst case: lib/dynamo-limits.ts. Without throwOnRequestTimeout the SDK only warns.
+    maxAttempts: DYNAMO_LIMITS.maxAttempts,
+    requestHandler: { connectionTimeout: DYNAMO_LIMITS.connectionTimeoutMs, requestTimeout: DYNAMO_LIMITS.requestTimeoutMs, throwOnRequestTimeout: true },
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 };
@@ -156,7 +158,10 @@ export class DynamoUserStore implements UserStore {
     }, 'NONE');
     if (written) return;
     // Lost the race, or the record was deleted meanwhile: tell which, for the right answer.
-    throw new AppError((await this.read(userId)) === undefined ? 'ENTITY_NOT_FOUND' : 'CONCURRENT_CHANGE');
+    const current = await this.read(userId);
+    // Our own write already landed (its response was lost and the SDK retried it): success.
+    if (current?.passwordHash === newHash) return;
+    throw new AppError(current === undefined ? 'ENTITY_NOT_FOUND' : 'CONCURRENT_CHANGE');
   }
 
   /** A consistent read of the whole record, or undefined. */

@@ -12,6 +12,7 @@ import { SignJWT } from 'jose';
 import { load as loadYaml } from 'js-yaml';
 import { DEV_JWT_SECRET } from '../lib/config.js';
 import { hashPassword } from '../lib/password-hash.js';
+import { startDynamoDbLocal } from './dynamodb-local.js';
 
 export const DEMO_USER = { userId: 'demo-user', email: 'demo@example.com', username: 'demo', password: 'CurrentSecureP@ss123' } as const;
 export const DEFAULT_TABLE = 'change-password-users-local';
@@ -19,8 +20,13 @@ export const DEFAULT_TABLE = 'change-password-users-local';
 const localClient = (endpoint: string): DynamoDBClient =>
   new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
-/** Starts dynalite on 127.0.0.1 (port 0 picks a free one); resolves to its endpoint and a stop function. */
+/**
+ * Starts dynalite on 127.0.0.1 (port 0 picks a free one); resolves to its endpoint and a stop function.
+ * With TEST_DYNAMODB=dynamodb-local it starts AWS's DynamoDB Local (Java) instead: a second,
+ * independent implementation of the API for the same tests (`npm run test:dynamodb-local`).
+ */
 export const startEmbeddedDynamo = async (port = 0): Promise<{ endpoint: string; stop: () => Promise<void> }> => {
+  if (process.env.TEST_DYNAMODB === 'dynamodb-local') return startDynamoDbLocal(port);
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -4,6 +4,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
+import { guardWithSignal } from '../../lib/abort-guard.js';
 import { changePassword, type ChangePasswordDeps } from '../../lib/change-password.js';
 import { eventBridgeNotifier, silentNotifier } from '../../lib/change-notifier.js';
 import { parseChangePasswordBody } from '../../lib/change-password-schema.js';
@@ -56,7 +57,7 @@ export const createHandler = (deps: HandlerDeps) => {
   }
   return handler
     .use(jsonEnvelope(logger))
-    .handler(async (event) => {
+    .handler(async (event, _context, { signal }) => {
       const requestId = event.requestContext?.requestId;
       // The audit trail: every log line of this request carries these (never a secret).
       logger.appendKeys({ apiRequestId: requestId, sourceIp: sourceIp(event) });
@@ -67,7 +68,9 @@ export const createHandler = (deps: HandlerDeps) => {
       logger.appendKeys({ userId });
       const parsed = parseChangePasswordBody(readJsonObject(event));
       if (!parsed.ok) throw new AppError('INVALID_FIELDS', { details: { fieldErrors: parsed.fieldErrors } });
-      const outcome = await changePassword(deps, { userId, tokenIssuedAt: issuedAt, ...parsed.body, requestId, sourceIp: sourceIp(event) });
+      // After middy's early 503 the use case may still be running: no store call may start then.
+      const guarded = { ...deps, store: guardWithSignal(deps.store, signal) };
+      const outcome = await changePassword(guarded, { userId, tokenIssuedAt: issuedAt, ...parsed.body, requestId, sourceIp: sourceIp(event) });
       logger.info('password change attempt', { outcome, statusCode: 200 });
       return jsonResponse(200, { status: true, data: { passwordChanged: 'OK' } });
     });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../scripts/local-dev.js';
 import { verifyPassword } from '../../lib/password-hash.js';
-import { apiEvent, parseBody, SEED_NEW, SEED_OLD, startHarness, type Harness } from '../support/harness.js';
+import { apiEvent, parseBody, SEED_NEW, SEED_OLD, startHarness, type Harness, withoutCounter } from '../support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -10,11 +10,6 @@ beforeAll(async () => {
 afterAll(() => h.stop());
 
 const SEED_BODY = { oldPassword: SEED_OLD, newPassword: SEED_NEW };
-
-/** The brute-force counter's bookkeeping, which a refusal may move (see protection.test.ts). */
-const COUNTER = ['oldPasswordAttempts', 'oldPasswordAttemptsSince'];
-const withoutCounter = (item: Record<string, unknown> | undefined) =>
-  item === undefined ? undefined : Object.fromEntries(Object.entries(item).filter(([k]) => !COUNTER.includes(k)));
 
 /** Asserts the stored record is as it was, counter aside: the refusal changed nothing. */
 const expectUnchanged = async (userId: string, before: Record<string, unknown> | undefined) => {

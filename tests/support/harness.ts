@@ -50,6 +50,13 @@ export const apiEvent = (parts: { token?: string | undefined; body?: unknown; he
 export const parseBody = (result: HttpResult): unknown => JSON.parse(result.body);
 
 /**
+ * A stored record without the brute-force counter's bookkeeping (`oldPasswordAttempts*`), which
+ * every request that reaches the old-password check moves: what "a refusal changes nothing" compares.
+ */
+export const withoutCounter = (item: Record<string, unknown> | undefined): Record<string, unknown> | undefined =>
+  item === undefined ? undefined : Object.fromEntries(Object.entries(item).filter(([k]) => !k.startsWith('oldPasswordAttempts')));
+
+/**
  * A real DynamoDB API server (dynalite) with the users table, and the real handler wired to it,
  * exactly as in production except for the bcrypt cost.
  */
