@@ -60,28 +60,24 @@ export const ensureUsersTable = async (endpoint: string, table: string): Promise
   return 'created';
 };
 
-/** Writes a user record with the password hashed as this service stores it. */
+/**
+ * Writes a user record with the password hashed as this service stores it. With `onlyIfMissing`
+ * it refuses (ConditionalCheckFailedException) to replace an existing user.
+ */
 export const putUser = async (
   endpoint: string,
   table: string,
   user: { userId: string; password: string; [attribute: string]: unknown },
   cost: number,
+  { onlyIfMissing = false }: { onlyIfMissing?: boolean } = {},
 ): Promise<void> => {
   const { password, ...rest } = user;
   const doc = DynamoDBDocumentClient.from(localClient(endpoint));
-  await doc.send(new PutCommand({ TableName: table, Item: { ...rest, passwordHash: await hashPassword(password, cost) } }));
-};
-
-/** Like {@link putUser}, but refuses (ConditionalCheckFailedException) to replace an existing user. */
-export const createUser = async (
-  endpoint: string,
-  table: string,
-  user: { userId: string; password: string; [attribute: string]: unknown },
-  cost: number,
-): Promise<void> => {
-  const { password, ...rest } = user;
-  const doc = DynamoDBDocumentClient.from(localClient(endpoint));
-  await doc.send(new PutCommand({ TableName: table, Item: { ...rest, passwordHash: await hashPassword(password, cost) }, ConditionExpression: 'attribute_not_exists(userId)' }));
+  await doc.send(new PutCommand({
+    TableName: table,
+    Item: { ...rest, passwordHash: await hashPassword(password, cost) },
+    ...(onlyIfMissing ? { ConditionExpression: 'attribute_not_exists(userId)' } : {}),
+  }));
 };
 
 /** A development token for `userId`, signed with the local dev secret unless another is given. */

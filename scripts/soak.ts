@@ -21,11 +21,11 @@
  *   SOAK_SERVER=offline SOAK_CONNECTIONS=8 npm run soak
  */
 import { execFile, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { DEV_JWT_SECRET } from '../lib/config.js';
 import { ensureUsersTable, mintToken, putUser, startEmbeddedDynamo } from './local-dev.js';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 const env = process.env;
@@ -42,15 +42,6 @@ const COST = 4;
 const TABLE = 'soak-users';
 const PASSWORDS = ['Soak-Start-P@ss1'];
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /** The process tree under `root`, with each process's RSS in MiB and its command line. */
 const processTree = async (root: number): Promise<{ pid: number; rssMiB: number; args: string }[]> => {

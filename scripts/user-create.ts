@@ -7,7 +7,7 @@
 import { ConditionalCheckFailedException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from '../lib/change-password-schema.js';
 import { codePointLength } from '../lib/password-policy.js';
-import { createUser, DEFAULT_TABLE, mintToken } from './local-dev.js';
+import { DEFAULT_TABLE, mintToken, putUser } from './local-dev.js';
 
 const env = process.env;
 const usage = 'usage: npm run user:create -- <userId> <password> [email]';
@@ -31,7 +31,7 @@ const cost = Number(env.BCRYPT_COST ?? 12);
 if (!Number.isInteger(cost) || cost < 4 || cost > 31) fail(`BCRYPT_COST must be a whole number from 4 to 31 (got "${env.BCRYPT_COST}")`, 2);
 
 try {
-  await createUser(endpoint, table, { userId: id, password: secret, ...(email === undefined ? {} : { email }) }, cost);
+  await putUser(endpoint, table, { userId: id, password: secret, ...(email === undefined ? {} : { email }) }, cost, { onlyIfMissing: true });
 } catch (error) {
   if (error instanceof ConditionalCheckFailedException) fail(`user "${id}" already exists in ${table}; pick another id (restart npm start to reset the in-memory data)`);
   if (error instanceof ResourceNotFoundException) fail(`table ${table} does not exist at ${endpoint}: start the API with npm start, or set USERS_TABLE to the table it uses`);

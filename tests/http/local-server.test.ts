@@ -1,49 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertFetchMatchesOpenApi } from '../support/openapi.js';
+import { startLocalServer } from '../support/local-server.js';
 
 /** The same server `npm start` runs (serverless-offline over dynalite), driven over real HTTP. */
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-let child: ChildProcess;
+let server: Awaited<ReturnType<typeof startLocalServer>>;
 let output = '';
 let url = '';
 let token = '';
 
 beforeAll(async () => {
-  const [port, dynamoPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
-  child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/start.ts'], {
-    env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamoPort), OFFLINE_LAMBDA_PORT: String(lambdaPort), BCRYPT_COST: '4', USERS_TABLE: 'http-test-users', ESBUILD_WORK_FOLDER: '.esbuild-http-test' },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
-    child.stdout?.on('data', (c: Buffer) => {
-      output += c.toString();
-      const match = /Authorization: Bearer ([\w.-]+)/.exec(output);
-      if (output.includes('Stop with Ctrl+C') && match?.[1]) {
-        token = match[1];
-        resolve();
-      }
-    });
-  });
-  url = `http://localhost:${port}/v1/users/profile/change-password`;
+  server = await startLocalServer('http-test');
+  ({ token } = server);
+  output = server.output();
+  url = `${server.baseUrl}/v1/users/profile/change-password`;
 }, 90_000);
 
-afterAll(() => {
-  if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
-});
+afterAll(() => server.stop());
 
 /** Every answer over HTTP must also conform to docs/openapi.yaml. */
 const post = async (headers: Record<string, string>, body: string) => {

@@ -1,20 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../scripts/free-port.js';
 
-/** A free TCP port on 127.0.0.1. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+export { freePort };
 
 /**
- * Runs `npm start` (scripts/start.ts: serverless-offline over dynalite) on free ports, as
- * tests/http/local-server.test.ts does, and resolves once it prints its ready line.
+ * Runs `npm start` (scripts/start.ts: serverless-offline over dynalite) on free ports, and
+ * resolves once it prints its ready line.
  */
 export const startLocalServer = async (name: string) => {
   const [port, dynamoPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
