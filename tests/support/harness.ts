@@ -97,7 +97,9 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}) => {
     seedUser: async (attributes: Record<string, unknown> = {}, password = SEED_OLD) => {
       const userId = `user-${++userCounter}`;
       await putUser(dynamo.endpoint, table, { userId, password, ...attributes }, TEST_COST);
-      return { userId, token: await mintToken(userId) };
+      // Issued 20 s ahead (inside the verifier's 30 s tolerance), so a test's own change does not
+      // make the token stale halfway through a slow run; the stale-token tests mint their own.
+      return { userId, token: await mintToken(userId, { issuedAt: Math.floor(Date.now() / 1000) + 20 }) };
     },
     getItem: async (userId: string): Promise<Record<string, unknown> | undefined> =>
       (await raw.send(new GetCommand({ TableName: table, Key: { userId }, ConsistentRead: true }))).Item,
