@@ -48,6 +48,9 @@ describe('POST /v1/users/profile/change-password over HTTP (npm start)', () => {
 
   it('changes the demo user’s password with the printed token, which then only serves a retry of that change', async () => {
     const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    // The rule compares whole seconds: change in a later second than the token's iat, as in life.
+    const { iat } = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { iat: number };
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, (iat + 1) * 1000 - Date.now())));
     const first = await post(headers, seedBody);
     expect(first.status).toBe(200);
     expect(await first.text()).toBe('{"status":true,"data":{"passwordChanged":"OK"}}');
