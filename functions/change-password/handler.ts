@@ -59,8 +59,9 @@ export const createHandler = (deps: HandlerDeps) => {
     .use(jsonEnvelope(logger))
     .handler(async (event, _context, { signal }) => {
       const requestId = event.requestContext?.requestId;
+      const ip = sourceIp(event);
       // The audit trail: every log line of this request carries these (never a secret).
-      logger.appendKeys({ apiRequestId: requestId, sourceIp: sourceIp(event) });
+      logger.appendKeys({ apiRequestId: requestId, sourceIp: ip });
       const method = requestMethod(event);
       if (method !== undefined && method.toUpperCase() !== 'POST') throw new AppError('METHOD_NOT_ALLOWED');
       // Authenticate before reading the body: an anonymous caller learns nothing but 401.
@@ -70,7 +71,7 @@ export const createHandler = (deps: HandlerDeps) => {
       if (!parsed.ok) throw new AppError('INVALID_FIELDS', { details: { fieldErrors: parsed.fieldErrors } });
       // After middy's early 503 the use case may still be running: no store call may start then.
       const guarded = { ...deps, store: guardWithSignal(deps.store, signal) };
-      const outcome = await changePassword(guarded, { userId, tokenIssuedAt: issuedAt, ...parsed.body, requestId, sourceIp: sourceIp(event) });
+      const outcome = await changePassword(guarded, { userId, tokenIssuedAt: issuedAt, ...parsed.body, requestId, sourceIp: ip });
       logger.info('password change attempt', { outcome, statusCode: 200 });
       return jsonResponse(200, { status: true, data: { passwordChanged: 'OK' } });
     });
