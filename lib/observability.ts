@@ -12,7 +12,7 @@ export const METRICS_NAMESPACE = 'ChangePassword';
 export const METRIC = {
   changed: 'PasswordChanged',
   failed: 'PasswordChangeFailed',
-  /** Counted on every 429 (the brute-force lockout); zero until that answer exists. */
+  /** Counted on every 429: the brute-force limit's refusal (TOO_MANY_ATTEMPTS, 5029). */
   lockouts: 'Lockouts',
 } as const;
 

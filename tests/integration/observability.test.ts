@@ -98,15 +98,16 @@ describe('CloudWatch metrics (EMF)', () => {
 
   it('counts a 429 answer as a lockout as well as a failure', async () => {
     const { observability } = await fresh({ POWERTOOLS_METRICS_DISABLED: 'false' });
+    const { AppError } = await import('../../lib/errors.js');
     const { metrics, outcomeMetrics } = observability;
     const middleware = outcomeMetrics(metrics);
-    const request = { error: new Error('locked'), response: { statusCode: 429, headers: {}, body: '' } };
+    const request = { error: new AppError('TOO_MANY_ATTEMPTS', { retryAfterSeconds: 60 }), response: { statusCode: 429, headers: {}, body: '' } };
 
     await middleware.onError?.(request as unknown as Parameters<NonNullable<typeof middleware.onError>>[0]);
     metrics.publishStoredMetrics();
 
     const [doc] = takeEmf();
-    expect(doc).toMatchObject({ PasswordChangeFailed: 1, Lockouts: 1, reason: 'INTERNAL' });
+    expect(doc).toMatchObject({ PasswordChangeFailed: 1, Lockouts: 1, reason: 'TOO_MANY_ATTEMPTS' });
   });
 });
 
