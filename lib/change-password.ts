@@ -1,5 +1,6 @@
 import type { AttemptLimits, UserCredentials, UserStore } from './user-store.js';
 import { AppError } from './errors.js';
+import { isRecentPassword, type HashesBySalt } from './password-history.js';
 import { failedRules, type PolicyRule } from './password-policy.js';
 import { issuedBeforePasswordChange } from './token.js';
 
@@ -12,7 +13,10 @@ export interface ChangeNotifier {
 export interface ChangePasswordDeps {
   store: UserStore;
   policy: readonly PolicyRule[];
-  hashPassword: (password: string) => Promise<string>;
+  /** One bcrypt operation: the password's hash under `salt` (lib/password-hash.ts). */
+  hashPassword: (password: string, salt: string) => Promise<string>;
+  /** The salt for the user's next hash, given their current one (no bcrypt work). */
+  saltFor: (currentHash: string | undefined) => Promise<string>;
   verifyPassword: (password: string, stored: string) => Promise<boolean>;
   clock: () => Date;
   limits: AttemptLimits & { historySize: number; replayWindowSeconds: number };
@@ -52,10 +56,11 @@ const isReplay = async (deps: ChangePasswordDeps, user: UserCredentials, input: 
  * Use case: change a password.
  *
  * Primary course: reserve one old-password attempt (reading the user in the same write); refuse a
- * token older than the last change; check the policy; verify the old password; refuse a recently
- * used new password; hash it; swap the hashes with a conditional write that also resets the
- * attempt counter and records the history; notify. Cheap checks run before the bcrypt steps, and
- * the per-history-entry bcrypt checks run only once the old password is proven.
+ * token older than the last change; check the policy; verify the old password; hash the new one
+ * under the user's salt and refuse it if it matches a recent password; swap the hashes with a conditional write that also resets
+ * the attempt counter and records the history; notify. Cheap checks run before the bcrypt steps,
+ * and the history check runs only once the old password is proven. Once a user's history shares
+ * their salt, a change costs 2 bcrypt operations whatever the history size.
  *
  * Errors (AppError keys): PASSWORD_UNCHANGED, ENTITY_NOT_FOUND, TOO_MANY_ATTEMPTS, UNAUTHORIZED
  * (stale token), PASSWORD_POLICY (details.failedRules), INCORRECT_OLD_PASSWORD, PASSWORD_REUSED,
@@ -69,7 +74,8 @@ const isReplay = async (deps: ChangePasswordDeps, user: UserCredentials, input: 
 export const changePassword = async (deps: ChangePasswordDeps, input: ChangePasswordInput): Promise<ChangePasswordOutcome> => {
   const { userId, oldPassword, newPassword } = input;
   // Compared, checked and hashed as NFC (see lib/password-hash.ts), so é and e + ◌́ are one password.
-  if (newPassword.normalize('NFC') === oldPassword.normalize('NFC')) throw new AppError('PASSWORD_UNCHANGED');
+  const candidate = newPassword.normalize('NFC');
+  if (candidate === oldPassword.normalize('NFC')) throw new AppError('PASSWORD_UNCHANGED');
 
   const { user, windowStart } = await deps.store.beginAttempt(userId, deps.clock(), deps.limits);
   const giveBack = () => deps.store.releaseAttempt(userId, windowStart);
@@ -81,7 +87,7 @@ export const changePassword = async (deps: ChangePasswordDeps, input: ChangePass
     throw new AppError('UNAUTHORIZED', { cause: { reason: 'token issued before the last password change' } });
   }
 
-  const failed = failedRules(deps.policy, newPassword.normalize('NFC'), { userAttributes: user.attributes });
+  const failed = failedRules(deps.policy, candidate, { userAttributes: user.attributes });
   if (failed.length > 0) {
     await giveBack();
     throw new AppError('PASSWORD_POLICY', { details: { failedRules: failed } });
@@ -93,15 +99,17 @@ export const changePassword = async (deps: ChangePasswordDeps, input: ChangePass
     throw new AppError('INCORRECT_OLD_PASSWORD');
   }
 
+  // The new hash shares the user's salt, so one bcrypt both checks the history and is the new
+  // hash (lib/password-history.ts); entries with salts of their own cost one each until they age out.
+  const salt = await deps.saltFor(passwordHash);
+  const hashes: HashesBySalt = new Map();
   const recent = user.passwordHistory.slice(0, deps.limits.historySize);
-  for (const previous of recent) {
-    if (await deps.verifyPassword(newPassword, previous)) {
-      await giveBack();
-      throw new AppError('PASSWORD_REUSED', { details: { historySize: deps.limits.historySize } });
-    }
+  if (await isRecentPassword(deps, newPassword, recent, salt, hashes)) {
+    await giveBack();
+    throw new AppError('PASSWORD_REUSED', { details: { historySize: deps.limits.historySize } });
   }
 
-  const newHash = await deps.hashPassword(newPassword);
+  const newHash = hashes.get(salt) ?? (await deps.hashPassword(newPassword, salt));
   const changedAt = deps.clock();
   // At least the previous hash is kept, whatever the history size: a lost-response retry needs it.
   const history = [passwordHash, ...user.passwordHistory].slice(0, Math.max(1, deps.limits.historySize));

@@ -29,12 +29,34 @@ const prehash = (password: string, salt: string): string =>
 /** True when bcrypt would see the whole of this password. */
 export const fitsBcrypt = (password: string): boolean => Buffer.byteLength(password, 'utf8') <= BCRYPT_MAX_BYTES;
 
-/** Hashes a password at the given bcrypt cost in the format described above. */
-export const hashPassword = async (raw: string, cost: number): Promise<string> => {
+/**
+ * Hashes a password under a given bcrypt salt (`$2b$<cost>$` + 22 characters) in the format
+ * described above: one bcrypt operation. Deterministic, so a hash made with the salt of a stored
+ * hash can be compared with that hash as a string (lib/password-history.ts).
+ */
+export const hashPasswordWithSalt = async (raw: string, salt: string): Promise<string> => {
   const password = raw.normalize('NFC');
-  const salt = await bcrypt.genSalt(cost);
   if (fitsBcrypt(password)) return bcrypt.hash(password, salt);
   return LONG_PASSWORD_PREFIX + (await bcrypt.hash(prehash(password, salt), salt));
+};
+
+/** Hashes a password at the given bcrypt cost, under a new random salt, in the format described above. */
+export const hashPassword = async (raw: string, cost: number): Promise<string> => hashPasswordWithSalt(raw, await bcrypt.genSalt(cost));
+
+/** The bcrypt salt (`$2x$<cost>$` + 22 characters) of a supported hash of either format, else undefined. */
+export const saltOf = (stored: string): string | undefined => {
+  if (!isSupportedHash(stored)) return undefined;
+  return (stored.startsWith(LONG_PASSWORD_PREFIX) ? stored.slice(LONG_PASSWORD_PREFIX.length) : stored).slice(0, 29);
+};
+
+/**
+ * The salt for a user's next hash: the salt of their current hash when this function wrote it
+ * (`$2b$`, either format) at `cost`, so that one bcrypt of a candidate compares against every
+ * hash of theirs that shares it (lib/password-history.ts); else a new one, at `cost`.
+ */
+export const saltForNextHash = async (current: string | undefined, cost: number): Promise<string> => {
+  const salt = current === undefined ? undefined : saltOf(current);
+  return salt?.startsWith(`$2b$${String(cost).padStart(2, '0')}$`) ? salt : bcrypt.genSalt(cost);
 };
 
 /** Whether `stored` is a hash format {@link verifyPassword} understands. */

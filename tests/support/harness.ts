@@ -1,10 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createHandler, type HandlerDeps } from '../../functions/change-password/handler.js';
 import { DEV_JWT_SECRET, loadConfig } from '../../lib/config.js';
 import { requestMethod, type HttpEvent, type HttpResult } from '../../lib/http.js';
-import { hashPassword, verifyPassword } from '../../lib/password-hash.js';
+import { hashPasswordWithSalt, saltForNextHash, verifyPassword } from '../../lib/password-hash.js';
 import { buildPolicy } from '../../lib/password-policy.js';
 import { createTokenVerifier } from '../../lib/token.js';
 import { silentNotifier } from '../../lib/change-notifier.js';
@@ -70,7 +70,8 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}) => {
     verifyToken: createTokenVerifier(config.jwt),
     store,
     policy: buildPolicy(config.policy),
-    hashPassword: (password) => hashPassword(password, TEST_COST),
+    hashPassword: hashPasswordWithSalt,
+    saltFor: (current) => saltForNextHash(current, TEST_COST),
     verifyPassword,
     clock: () => new Date(),
     limits: config.protection,
@@ -103,6 +104,17 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}) => {
     },
     getItem: async (userId: string): Promise<Record<string, unknown> | undefined> =>
       (await raw.send(new GetCommand({ TableName: table, Key: { userId }, ConsistentRead: true }))).Item,
+    /** Sets attributes of a stored user directly, as another service or an older version would. */
+    setAttributes: async (userId: string, values: Record<string, unknown>): Promise<void> => {
+      const names = Object.keys(values);
+      await raw.send(new UpdateCommand({
+        TableName: table,
+        Key: { userId },
+        UpdateExpression: `SET ${names.map((_, i) => `#n${i} = :v${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#n${i}`, n])),
+        ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, values[n]])),
+      }));
+    },
     stop: dynamo.stop,
   };
 };
