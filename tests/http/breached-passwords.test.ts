@@ -94,9 +94,12 @@ describe('npm start with HIBP_FAIL_CLOSED=true and nothing listening at HIBP_API
     expect(ms).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
   });
 
-  it('refuses a common password on the offline rules without asking the API', async () => {
-    const { status, body } = await change(closed, COMMON);
-    expect(status).toBe(400);
-    expect(body.error?.details?.failedRules).toContain('commonPassword');
+  it('refuses a common password, and one on the bundled breached list, on the offline rules', async () => {
+    const common = await change(closed, COMMON);
+    expect(common.status).toBe(400);
+    expect(common.body.error?.details?.failedRules).toContain('commonPassword');
+    const listed = await change(closed, 'Mosquito@13');
+    expect(listed.status).toBe(400);
+    expect(listed.body.error).toMatchObject({ code: 5025, details: { failedRules: ['breachedPassword'] } });
   });
 });

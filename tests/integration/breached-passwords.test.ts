@@ -204,6 +204,13 @@ describe('POST /v1/users/profile/change-password with the breach lookup', () => 
     expect(api.requests).toEqual([]);
   });
 
+  it('refuses a password on the bundled list (offline) without asking the API', async () => {
+    const { res, body } = await change({ oldPassword: SEED_OLD, newPassword: 'Mosquito@13' });
+    expect(res.statusCode).toBe(400);
+    expect(body).toMatchObject({ error: { code: 5025, details: { failedRules: ['breachedPassword'] } } });
+    expect(api.requests).toEqual([]);
+  });
+
   it('starts the lookup before the old password is verified (its network time overlaps bcrypt)', async () => {
     // verifyPassword waits until the stand-in has the request: without the overlap it never would.
     const verify: typeof verifyPassword = async (password, stored) => {
