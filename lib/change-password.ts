@@ -63,9 +63,10 @@ const isReplay = async (deps: ChangePasswordDeps, user: UserCredentials, input: 
  * Use case: change a password.
  *
  * Primary course: reserve one old-password attempt (reading the user in the same write); refuse a
- * token older than the last change; check the policy; verify the old password; refuse a recently
- * used new password; hash it; swap the hashes with a conditional write that also resets the
- * attempt counter and records the history; notify. Cheap checks run before the bcrypt steps, and
+ * token older than the last change; check the policy; verify the old password (while the breach
+ * lookup, if any, runs) and then refuse a breached new password; refuse a recently used one; hash
+ * it; swap the hashes with a conditional write that also resets the attempt counter and records
+ * the history; notify. Cheap checks run before the bcrypt steps, and
  * the per-history-entry bcrypt checks run only once the old password is proven.
  *
  * Errors (AppError keys): PASSWORD_UNCHANGED, ENTITY_NOT_FOUND, TOO_MANY_ATTEMPTS, UNAUTHORIZED
