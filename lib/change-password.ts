@@ -1,12 +1,7 @@
-import type { AttemptLimits, UserCredentials, UserStore } from './user-store.js';
 import { AppError } from './errors.js';
 import { failedRules, type PolicyRule } from './password-policy.js';
-import { issuedBeforePasswordChange } from './token.js';
-
-/** Notified after a successful change (e.g. EventBridge), so the platform can email the user. */
-export interface ChangeNotifier {
-  passwordChanged(event: { userId: string; changedAt: Date; requestId: string | undefined; sourceIp: string | undefined }): Promise<void>;
-}
+import type { AttemptLimits, ChangeNotifier, UserCredentials, UserStore } from './ports.js';
+import { issuedBeforePasswordChange } from './stale-token.js';
 
 /** What the use case is plugged into; the handler's composition point supplies the real ones. */
 export interface ChangePasswordDeps {
