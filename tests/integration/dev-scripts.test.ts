@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_JWT_SECRET, loadConfig } from '../../lib/config.js';
 import { verifyPassword } from '../../lib/password-hash.js';
 import { createTokenVerifier } from '../../lib/token.js';
-import { DEFAULT_TABLE, ensureUsersTable, startEmbeddedDynamo } from '../../scripts/local-dev.js';
+import { DEFAULT_TABLE, ensureUsersTable } from '../../scripts/local-dev.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 /** `npm run token` and `npm run user:create`, run as a developer runs them (tsx, a child process). */
@@ -46,17 +46,13 @@ describe.concurrent('npm run token -- <userId>', () => {
 describe('npm run user:create -- <userId> <password>', () => {
   let h: Harness;
   let endpoint: string;
-  let stopDynamo: () => Promise<void>;
   beforeAll(async () => {
     h = await startHarness();
-    const dynamo = await startEmbeddedDynamo();
-    ({ endpoint, stop: stopDynamo } = dynamo);
+    // The table npm start creates, beside the harness's own, on the same DynamoDB API server.
+    ({ endpoint } = h);
     await ensureUsersTable(endpoint, DEFAULT_TABLE);
   });
-  afterAll(async () => {
-    await h.stop();
-    await stopDynamo();
-  });
+  afterAll(() => h.stop());
 
   it('adds the user to the table npm start uses, hashed as the service stores it, and prints a token and a curl', async () => {
     // Act: no USERS_TABLE, so the default table npm start creates.
