@@ -17,8 +17,10 @@ const script = (name: string, args: string[], env: Record<string, string> = {}) 
   );
 const verify = createTokenVerifier(loadConfig({ USERS_TABLE: 'users', JWT_SECRET: DEV_JWT_SECRET }).jwt);
 
-// Each case spawns tsx (a second or more); independent cases run concurrently.
-describe.concurrent('npm run token -- <userId>', () => {
+// Each case spawns tsx (a second or more, several on a loaded machine); independent cases run
+// concurrently, and the time limit allows for a machine shared with other work.
+const SPAWNS = { timeout: 60_000 };
+describe.concurrent('npm run token -- <userId>', SPAWNS, () => {
   it('prints a dev token for that user that stage local accepts, valid 12 hours by default', async () => {
     const { code, stdout } = await script('token', ['alice']);
     const token = stdout.trim();
@@ -43,7 +45,7 @@ describe.concurrent('npm run token -- <userId>', () => {
   });
 });
 
-describe('npm run user:create -- <userId> <password>', () => {
+describe('npm run user:create -- <userId> <password>', SPAWNS, () => {
   let h: Harness;
   let endpoint: string;
   beforeAll(async () => {
