@@ -1,8 +1,8 @@
 /**
  * The ports of the change-password use case: what it needs from the outside world, in its own
  * words. The use case (lib/change-password.ts) depends on these; adapters (lib/user-store.ts for
- * DynamoDB, lib/change-notifier.ts for EventBridge) implement them and import this file, never
- * the other way round.
+ * DynamoDB, lib/change-notifier.ts for EventBridge, lib/breached-passwords.ts for the Pwned
+ * Passwords range API) implement them and import this file, never the other way round.
  */
 
 /** What the use case needs to know about a user to change their password. */
@@ -60,4 +60,13 @@ export interface UserStore {
 /** Notified after a successful change (e.g. EventBridge), so the platform can email the user. */
 export interface ChangeNotifier {
   passwordChanged(event: { userId: string; changedAt: Date; requestId: string | undefined; sourceIp: string | undefined }): Promise<void>;
+}
+
+/**
+ * Looks a new password up in a breach corpus (lib/breached-passwords.ts: the Pwned Passwords range
+ * API). Resolves true when it is breached; false when not, or unavailable and failing open; rejects
+ * with an AppError (503) when unavailable and failing closed.
+ */
+export interface BreachedPasswordCheck {
+  check(password: string): Promise<boolean>;
 }

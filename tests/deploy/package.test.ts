@@ -169,8 +169,9 @@ describe('sls package --stage prod', () => {
     expect(variablesOf(template)).toMatchObject({ POWERTOOLS_METRICS_NAMESPACE: 'ChangePassword', POWERTOOLS_METRICS_DISABLED: 'false' });
   });
 
-  it('ships a bundle under 300 KB zipped', () => {
-    expect(statSync(join(dir, 'change-password.zip')).size).toBeLessThan(300 * 1024);
+  // Issue #11's budget: 400 KB with the bundled breached-password list (~50 KB) and hibp (~2 KB).
+  it('ships a bundle under 400 KB zipped', () => {
+    expect(statSync(join(dir, 'change-password.zip')).size).toBeLessThan(400 * 1024);
   });
 
   it('loads the bundle without evaluating the X-Ray SDK while tracing is off (no cold-start cost)', async () => {

@@ -5,10 +5,10 @@ import { freePort } from '../../scripts/free-port.js';
  * Runs `npm start` (scripts/start.ts: serverless-offline over dynalite) on free ports, and
  * resolves once it prints its ready line.
  */
-export const startLocalServer = async (name: string) => {
+export const startLocalServer = async (name: string, env: Record<string, string> = {}) => {
   const [port, dynamoPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
   const child: ChildProcess = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/start.ts'], {
-    env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamoPort), OFFLINE_LAMBDA_PORT: String(lambdaPort), BCRYPT_COST: '4', USERS_TABLE: `${name}-users`, ESBUILD_WORK_FOLDER: `.esbuild-${name}` },
+    env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamoPort), OFFLINE_LAMBDA_PORT: String(lambdaPort), BCRYPT_COST: '4', USERS_TABLE: `${name}-users`, ESBUILD_WORK_FOLDER: `.esbuild-${name}`, ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -24,6 +24,9 @@ export const startLocalServer = async (name: string) => {
   });
   return {
     baseUrl: `http://localhost:${port}`,
+    /** The embedded DynamoDB API server and table it serves, for seeding more users. */
+    dynamoEndpoint: `http://127.0.0.1:${dynamoPort}`,
+    table: `${name}-users`,
     /** The demo user's token that npm start printed. */
     token,
     output: () => output,

@@ -17,7 +17,7 @@ describe('lib/ seams', () => {
     expect(importsOf(file)).toEqual([]);
   });
 
-  it.each(['lib/user-store.ts', 'lib/change-notifier.ts'])('the adapter %s implements the ports and does not import the use case', (file) => {
+  it.each(['lib/user-store.ts', 'lib/change-notifier.ts', 'lib/breached-passwords.ts'])('the adapter %s implements the ports and does not import the use case', (file) => {
     const imports = importsOf(file);
     expect(imports).toContain('./ports.js');
     expect(imports).not.toContain('./change-password.js');

@@ -24,7 +24,7 @@ describe('README.md', () => {
     const config = read('lib/config.ts');
     const readVars = new Set([
       ...[...config.matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]),
-      ...[...config.matchAll(/integer\(env, '([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1]),
+      ...[...config.matchAll(/\b(?:integer|boolean)\(env, '([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1]),
       ...[...read('serverless.yml').matchAll(/\benv:([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]),
     ]);
     expect(readVars.size).toBeGreaterThan(20);
