@@ -1,5 +1,8 @@
 import { createHmac } from 'node:crypto';
 import bcrypt from 'bcryptjs';
+import { isSupportedHash, LONG_PASSWORD_PREFIX, saltOf } from './hash-format.js';
+
+export { isSupportedHash, LONG_PASSWORD_PREFIX, saltOf };
 
 /**
  * Password hashing. Two formats are written:
@@ -18,10 +21,7 @@ import bcrypt from 'bcryptjs';
  * text verify alike. Verification tries the NFC form first and then, if the text was not already
  * NFC, the exact form sent, so hashes set elsewhere from a non-NFC password still verify as stored.
  */
-export const LONG_PASSWORD_PREFIX = '$cp1';
 const BCRYPT_MAX_BYTES = 72;
-// Costs 04–31 only: bcryptjs throws on others, and an unverifiable hash must simply not match.
-const BCRYPT_HASH = /^\$2[aby]\$(?:0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
 
 const prehash = (password: string, salt: string): string =>
   createHmac('sha384', salt).update(password, 'utf8').digest('base64');
@@ -43,12 +43,6 @@ export const hashPasswordWithSalt = async (raw: string, salt: string): Promise<s
 /** Hashes a password at the given bcrypt cost, under a new random salt, in the format described above. */
 export const hashPassword = async (raw: string, cost: number): Promise<string> => hashPasswordWithSalt(raw, await bcrypt.genSalt(cost));
 
-/** The bcrypt salt (`$2x$<cost>$` + 22 characters) of a supported hash of either format, else undefined. */
-export const saltOf = (stored: string): string | undefined => {
-  if (!isSupportedHash(stored)) return undefined;
-  return (stored.startsWith(LONG_PASSWORD_PREFIX) ? stored.slice(LONG_PASSWORD_PREFIX.length) : stored).slice(0, 29);
-};
-
 /**
  * The salt for a user's next hash: the salt of their current hash when this function wrote it
  * (`$2b$`, either format) at `cost`, so that one bcrypt of a candidate compares against every
@@ -58,10 +52,6 @@ export const saltForNextHash = async (current: string | undefined, cost: number)
   const salt = current === undefined ? undefined : saltOf(current);
   return salt?.startsWith(`$2b$${String(cost).padStart(2, '0')}$`) ? salt : bcrypt.genSalt(cost);
 };
-
-/** Whether `stored` is a hash format {@link verifyPassword} understands. */
-export const isSupportedHash = (stored: string): boolean =>
-  BCRYPT_HASH.test(stored.startsWith(LONG_PASSWORD_PREFIX) ? stored.slice(LONG_PASSWORD_PREFIX.length) : stored);
 
 /**
  * Checks a password against a stored hash of either format. Exported for the platform's login

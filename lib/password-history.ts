@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { saltOf } from './password-hash.js';
+import { saltOf } from './hash-format.js';
 
 /**
  * Password history at constant cost (docs/decisions/history-hashing.md).

@@ -6,7 +6,7 @@
  */
 import { ConditionalCheckFailedException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from '../lib/change-password-schema.js';
-import { codePointLength } from '../lib/password-policy.js';
+import { codePointLength } from '../lib/password-rule.js';
 import { DEFAULT_TABLE, mintToken, putUser } from './local-dev.js';
 
 const env = process.env;

@@ -136,6 +136,10 @@ describe('sls package --stage prod', () => {
     expect(variablesOf(template)).toMatchObject({ JWT_SECRET_PARAMETER: '', EVENT_BUS_NAME: '', POWERTOOLS_TRACE_ENABLED: 'false' });
   });
 
+  it('passes the HIBP_* variables through unset, so stage prod gets their defaults (on, public API, fail-open; see tests/unit/breached-passwords-config.test.ts)', () => {
+    expect(variablesOf(template)).toMatchObject({ STAGE: 'prod', HIBP_ENABLED: '', HIBP_API_URL: '', HIBP_TIMEOUT_MS: '', HIBP_MAX_BREACHES: '', HIBP_FAIL_CLOSED: '' });
+  });
+
   it('with JWT_SECRET_PARAMETER set, grants ssm:GetParameter on that one parameter only', () => {
     const policy = created(configured).JwtSecretParameterReadPolicy;
     expect(policy?.Properties).toMatchObject({

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../scripts/local-dev.js';
-import { verifyPassword } from '../../lib/password-hash.js';
+import { hashPassword, verifyPassword } from '../../lib/password-hash.js';
 import { apiEvent, parseBody, SEED_NEW, SEED_OLD, startHarness, type Harness, withoutCounter } from '../support/harness.js';
 
 let h: Harness;
@@ -174,14 +174,10 @@ describe('POST /v1/users/profile/change-password', () => {
     });
 
     it('verifies a legacy $2a$/$2y$ hash at another cost and stores the new one at the configured cost', async () => {
-      const { hashPassword } = await import('../../lib/password-hash.js');
       for (const prefix of ['$2a$', '$2y$']) {
         const legacy = (await hashPassword(SEED_OLD, 5)).replace('$2b$', prefix);
         const { userId, token } = await h.seedUser();
-        const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-        const { createDocumentClient } = await import('../../lib/user-store.js');
-        const doc = createDocumentClient({ endpoint: h.endpoint });
-        await doc.send(new UpdateCommand({ TableName: h.table, Key: { userId }, UpdateExpression: 'SET passwordHash = :h', ExpressionAttributeValues: { ':h': legacy } }));
+        await h.setAttributes(userId, { passwordHash: legacy });
         expect((await h.invoke(apiEvent({ token, body: SEED_BODY }))).statusCode).toBe(200);
         expect((await h.getItem(userId))?.passwordHash).toMatch(/^\$2b\$04\$/);
       }
@@ -189,10 +185,10 @@ describe('POST /v1/users/profile/change-password', () => {
 
     it('lets exactly one of 8 parallel changes from the same old password win; the stored hash is the winner’s', async () => {
       // A limit above 8 so that every request reaches the write (the limit has its own tests).
-      const race = await startHarness({ limits: { ...h.deps.limits, maxAttempts: 100 } });
-      const { userId, token } = await race.seedUser();
+      const race = h.invokerWith({ limits: { ...h.deps.limits, maxAttempts: 100 } });
+      const { userId, token } = await h.seedUser();
       const candidates = Array.from({ length: 8 }, (_, i) => `Winner-${i}-P@ssw0rd`);
-      const results = await Promise.all(candidates.map((newPassword) => race.invoke(apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword } }))));
+      const results = await Promise.all(candidates.map((newPassword) => race(apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword } }))));
       const winners = results.flatMap((res, i) => (res.statusCode === 200 ? [i] : []));
       expect(winners).toHaveLength(1);
       for (const res of results.filter((r) => r.statusCode !== 200)) {
@@ -201,8 +197,7 @@ describe('POST /v1/users/profile/change-password', () => {
         const { code } = (parseBody(res) as { error: { code: number } }).error;
         expect([[409, 5026], [400, 5023], [401, 4001]]).toContainEqual([res.statusCode, code]);
       }
-      const stored = (await race.getItem(userId))?.passwordHash as string;
-      await race.stop();
+      const stored = (await h.getItem(userId))?.passwordHash as string;
       const winner = candidates[winners[0] ?? -1] ?? '';
       expect(await verifyPassword(winner, stored)).toBe(true);
       for (const loser of candidates.filter((c) => c !== winner)) expect(await verifyPassword(loser, stored)).toBe(false);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpResult } from '../../lib/http.js';
 import type { PolicyRule } from '../../lib/password-policy.js';
-import type { UserStore } from '../../lib/user-store.js';
+import type { UserStore } from '../../lib/ports.js';
 import { apiEvent, parseBody, SEED_NEW, SEED_OLD, startHarness, type Harness } from '../support/harness.js';
 
 /**
@@ -9,7 +9,7 @@ import { apiEvent, parseBody, SEED_NEW, SEED_OLD, startHarness, type Harness } f
  * against the real handler and a real DynamoDB API server. The answers keep the documented order.
  */
 let h: Harness;
-let realStore: UserStore;
+let invoke: Harness['invoke'];
 /** Resolves the pending attempt reservation, when a test holds it back. */
 let release: (() => void) | undefined;
 let held = false;
@@ -17,9 +17,9 @@ const events: string[] = [];
 
 beforeAll(async () => {
   h = await startHarness();
-  realStore = h.deps.store;
+  const realStore: UserStore = h.deps.store;
   // The real store, whose reservation answers only when the test lets it.
-  h.deps.store = {
+  const store: UserStore = {
     ...realStore,
     beginAttempt: async (...args) => {
       const attempt = await realStore.beginAttempt(...args);
@@ -36,12 +36,12 @@ beforeAll(async () => {
   };
   // A rule that needs no user, watching when it runs.
   const spy: PolicyRule = { id: 'spy', deferred: true, test: () => (events.push('policy ran'), true) };
-  h.deps.policy = [...h.deps.policy, spy];
+  invoke = h.invokerWith({ store, policy: [...h.deps.policy, spy] });
 });
 afterAll(() => h.stop());
 
 const codeOf = (res: HttpResult) => (parseBody(res) as { error?: { code: number } }).error?.code;
-const change = (token: string, oldPassword: string, newPassword: string) => h.invoke(apiEvent({ token, body: { oldPassword, newPassword } }));
+const change = (token: string, oldPassword: string, newPassword: string) => invoke(apiEvent({ token, body: { oldPassword, newPassword } }));
 
 describe('policy checks while the attempt is being reserved', () => {
   it('runs the rules that need no user before the user has been loaded', async () => {
