@@ -1,22 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../scripts/local-dev.js';
 import { verifyPassword } from '../../lib/password-hash.js';
 import { apiEvent, parseBody, SEED_NEW, SEED_OLD, startHarness, type Harness, withoutCounter } from '../support/harness.js';
-
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.stop());
+import { LAYOUTS } from '../support/layouts.js';
 
 const SEED_BODY = { oldPassword: SEED_OLD, newPassword: SEED_NEW };
 
-/** Asserts the stored record is as it was, counter aside: the refusal changed nothing. */
-const expectUnchanged = async (userId: string, before: Record<string, unknown> | undefined) => {
-  expect(withoutCounter(await h.getItem(userId))).toEqual(withoutCounter(before));
-};
+// The contract, the storage guarantees and the race on each table layout (USERS_KEY,
+// USERS_ATTRIBUTE_NAMES); on the single-table one, the user's neighbouring items must stay as seeded.
+describe.each(LAYOUTS)('POST /v1/users/profile/change-password on the $name layout', (layout) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({}, layout);
+  });
+  afterEach(async () => {
+    expect(await h.changedNeighbours()).toEqual([]);
+  });
+  afterAll(() => h.stop());
 
-describe('POST /v1/users/profile/change-password', () => {
+  /** Asserts the stored record is as it was, counter aside: the refusal changed nothing. */
+  const expectUnchanged = async (userId: string, before: Record<string, unknown> | undefined) => {
+    expect(withoutCounter(await h.getItem(userId))).toEqual(withoutCounter(before));
+  };
+
   describe('the four documented answers', () => {
     it('answers 200 with the exact success body and stores a hash of the new password', async () => {
       const { userId, token } = await h.seedUser();
@@ -178,10 +184,7 @@ describe('POST /v1/users/profile/change-password', () => {
       for (const prefix of ['$2a$', '$2y$']) {
         const legacy = (await hashPassword(SEED_OLD, 5)).replace('$2b$', prefix);
         const { userId, token } = await h.seedUser();
-        const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-        const { createDocumentClient } = await import('../../lib/user-store.js');
-        const doc = createDocumentClient({ endpoint: h.endpoint });
-        await doc.send(new UpdateCommand({ TableName: h.table, Key: { userId }, UpdateExpression: 'SET passwordHash = :h', ExpressionAttributeValues: { ':h': legacy } }));
+        await h.setAttributes(userId, { passwordHash: legacy });
         expect((await h.invoke(apiEvent({ token, body: SEED_BODY }))).statusCode).toBe(200);
         expect((await h.getItem(userId))?.passwordHash).toMatch(/^\$2b\$04\$/);
       }
@@ -189,7 +192,7 @@ describe('POST /v1/users/profile/change-password', () => {
 
     it('lets exactly one of 8 parallel changes from the same old password win; the stored hash is the winner’s', async () => {
       // A limit above 8 so that every request reaches the write (the limit has its own tests).
-      const race = await startHarness({ limits: { ...h.deps.limits, maxAttempts: 100 } });
+      const race = await startHarness({ limits: { ...h.deps.limits, maxAttempts: 100 } }, layout);
       const { userId, token } = await race.seedUser();
       const candidates = Array.from({ length: 8 }, (_, i) => `Winner-${i}-P@ssw0rd`);
       const results = await Promise.all(candidates.map((newPassword) => race.invoke(apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword } }))));
@@ -202,7 +205,9 @@ describe('POST /v1/users/profile/change-password', () => {
         expect([[409, 5026], [400, 5023], [401, 4001]]).toContainEqual([res.statusCode, code]);
       }
       const stored = (await race.getItem(userId))?.passwordHash as string;
+      const neighbours = await race.changedNeighbours();
       await race.stop();
+      expect(neighbours).toEqual([]);
       const winner = candidates[winners[0] ?? -1] ?? '';
       expect(await verifyPassword(winner, stored)).toBe(true);
       for (const loser of candidates.filter((c) => c !== winner)) expect(await verifyPassword(loser, stored)).toBe(false);

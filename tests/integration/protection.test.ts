@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import bcrypt from 'bcryptjs';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { eventBridgeNotifier, EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../../lib/change-notifier.js';
@@ -7,6 +7,7 @@ import { verifyPassword } from '../../lib/password-hash.js';
 import { createDocumentClient } from '../../lib/user-store.js';
 import { mintToken } from '../../scripts/local-dev.js';
 import { apiEvent, parseBody, SEED_NEW, SEED_OLD, startHarness, TEST_COST, type Harness } from '../support/harness.js';
+import { DEFAULT_TABLE_LAYOUT, LAYOUTS, type LayoutFixture } from '../support/layouts.js';
 
 /**
  * Account protection beyond the contract (issue 3), against the real handler and dynalite. The
@@ -19,13 +20,19 @@ let offsetMs = -3_600_000;
 let verifications = 0;
 let doc: DynamoDBDocumentClient;
 
-beforeAll(async () => {
-  h = await startHarness({ clock: () => new Date(base + offsetMs) });
-  const real = h.deps.verifyPassword;
-  h.deps.verifyPassword = (password, stored) => {
+/** The harness with the frozen clock, counting bcrypt verifications. */
+const startProtectionHarness = async (layout: LayoutFixture) => {
+  const harness = await startHarness({ clock: () => new Date(base + offsetMs) }, layout);
+  const real = harness.deps.verifyPassword;
+  harness.deps.verifyPassword = (password, stored) => {
     verifications += 1;
     return real(password, stored);
   };
+  return harness;
+};
+
+beforeAll(async () => {
+  h = await startProtectionHarness(DEFAULT_TABLE_LAYOUT);
   doc = createDocumentClient({ endpoint: h.endpoint });
 });
 afterAll(() => h.stop());
@@ -44,7 +51,21 @@ const setAttributes = (userId: string, values: Record<string, unknown>) => {
   }));
 };
 
-describe('brute-force limit on the old password', () => {
+// On each table layout: this block swaps in its own harness and gives the file's back after.
+describe.each(LAYOUTS)('brute-force limit on the old password on the $name layout', (layout) => {
+  let fileHarness: Harness;
+  beforeAll(async () => {
+    fileHarness = h;
+    h = await startProtectionHarness(layout);
+  });
+  afterEach(async () => {
+    expect(await h.changedNeighbours()).toEqual([]);
+  });
+  afterAll(async () => {
+    await h.stop();
+    h = fileHarness;
+  });
+
   it('answers 429 5029 with Retry-After after 5 wrong old passwords, even for the right one, without bcrypt', async () => {
     const { userId, token } = await h.seedUser();
     for (let i = 0; i < 5; i += 1) expect(codeOf(await change(token, `Wrong-P@ss-${i}`, SEED_NEW))).toBe(5023);
