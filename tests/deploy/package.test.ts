@@ -23,6 +23,9 @@ let configuredDir: string;
 const LEAK_CANARY = 'shell-jwt-secret-that-must-not-reach-any-packaged-file';
 const SECRET_PARAMETER = '/change-password/prod/jwt-secret';
 const EVENT_BUS = 'platform-events';
+/** The platform's existing table, as USERS_TABLE_ARN names it at packaging. */
+const EXISTING_TABLE_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/platform-users';
+const EXISTING_LAYOUT = { USERS_TABLE: 'platform-users', USERS_KEY: 'pk=USER#{sub},sk=PROFILE', USERS_ATTRIBUTE_NAMES: 'passwordHash=pwHash' };
 
 /** `sls package --stage prod` into a new folder, with no AWS credentials; returns the folder. */
 const slsPackage = async (extraEnv: Record<string, string>, workFolder: string): Promise<string> => {
@@ -57,7 +60,7 @@ beforeAll(async () => {
   // No AWS credentials or network are needed to package.
   // One after the other: every `sls package` also writes the service's .serverless/ folder.
   dir = await slsPackage({}, '.esbuild-package-test');
-  configuredDir = await slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true' }, '.esbuild-package-test-configured');
+  configuredDir = await slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true', USERS_TABLE_ARN: EXISTING_TABLE_ARN, ...EXISTING_LAYOUT }, '.esbuild-package-test-configured');
   template = readTemplate(dir);
   resources = template.Resources;
   configured = readTemplate(configuredDir);
@@ -90,7 +93,15 @@ describe('sls package --stage prod', () => {
     expect(statements).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': ['UsersTable', 'Arn'] } }]);
   });
 
+  it('with USERS_TABLE_ARN set, creates no table and grants the two DynamoDB calls on that table only', () => {
+    expect(Object.values(created(configured)).filter((r) => r.Type === 'AWS::DynamoDB::Table')).toEqual([]);
+    const dynamo = roleStatements(configured).filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: EXISTING_TABLE_ARN }]);
+    expect(variablesOf(configured)).toMatchObject(EXISTING_LAYOUT);
+  });
+
   it('defines the users table keyed by userId, retained, protected and encrypted', () => {
+    expect(created(template).UsersTable).toBeDefined();
     const table = resources.UsersTable;
     expect(table?.DeletionPolicy).toBe('Retain');
     expect(table?.Properties).toMatchObject({
