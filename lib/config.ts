@@ -217,6 +217,12 @@ const attributeNames = (env: NodeJS.ProcessEnv, key: readonly KeyTemplate[]): Re
   return names;
 };
 
+/** USERS_KEY and USERS_ATTRIBUTE_NAMES alone (the local scripts seed users in the same layout). */
+export const loadTableLayout = (env: NodeJS.ProcessEnv = process.env): TableLayout => {
+  const key = usersKey(env);
+  return { key, attributes: attributeNames(env, key) };
+};
+
 const passwordProfile = (env: NodeJS.ProcessEnv): PasswordProfile => {
   const raw = optional(env.PASSWORD_PROFILE);
   if (raw === undefined) return 'default';
@@ -263,11 +269,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     throw new ConfigError(`DYNAMODB_ENDPOINT must be a URL such as http://localhost:8000 (got "${dynamodbEndpoint}")`);
   }
   const profile = passwordProfile(env);
-  const key = usersKey(env);
   return {
     stage,
     usersTable,
-    usersLayout: { key, attributes: attributeNames(env, key) },
+    usersLayout: loadTableLayout(env),
     dynamodbEndpoint,
     jwt: { key: jwtKeySource(env, stage), issuer: optional(env.JWT_ISSUER), audience: optional(env.JWT_AUDIENCE) },
     bcryptCost: integer(env, 'BCRYPT_COST', 12, 4, 31),

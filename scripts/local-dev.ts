@@ -74,7 +74,7 @@ export const ensureUsersTable = async (endpoint: string, table: string, layout: 
 
 /** A record in the layout's shape: its key for `userId`, and the service's attributes under their configured names. */
 export const toItem = (layout: TableLayout, { userId, ...attributes }: { userId: string; [attribute: string]: unknown }): Record<string, unknown> => {
-  const renamed = Object.entries(attributes).map(([name, value]) => [name in USER_ATTRIBUTES ? layout.attributes[name as keyof typeof USER_ATTRIBUTES] : name, value]);
+  const renamed = Object.entries(attributes).map(([name, value]): [string, unknown] => [name in USER_ATTRIBUTES ? layout.attributes[name as keyof typeof USER_ATTRIBUTES] : name, value]);
   return { ...Object.fromEntries(renamed), ...itemKey(layout, userId) };
 };
 
@@ -99,9 +99,13 @@ export const putUser = async (
   }));
 };
 
-/** A development token for `userId`, signed with the local dev secret unless another is given. */
+/** A development token for `userId`, signed with the local dev secret unless another is given; `iss`/`aud` when given. */
 export const mintToken = (
   userId: string,
-  { secret = DEV_JWT_SECRET, expiresIn = '1h', issuedAt }: { secret?: string; expiresIn?: string | number; issuedAt?: number } = {},
-): Promise<string> =>
-  new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(userId).setIssuedAt(issuedAt).setExpirationTime(expiresIn).sign(new TextEncoder().encode(secret));
+  { secret = DEV_JWT_SECRET, expiresIn = '1h', issuedAt, issuer, audience }: { secret?: string; expiresIn?: string | number; issuedAt?: number; issuer?: string | undefined; audience?: string | undefined } = {},
+): Promise<string> => {
+  const jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(userId).setIssuedAt(issuedAt).setExpirationTime(expiresIn);
+  if (issuer !== undefined) jwt.setIssuer(issuer);
+  if (audience !== undefined) jwt.setAudience(audience);
+  return jwt.sign(new TextEncoder().encode(secret));
+};
