@@ -8,6 +8,15 @@ export interface ChangeNotifier {
   passwordChanged(event: { userId: string; changedAt: Date; requestId: string | undefined; sourceIp: string | undefined }): Promise<void>;
 }
 
+/**
+ * Looks a new password up in a breach corpus (lib/breached-passwords.ts: the Pwned Passwords range
+ * API). Resolves true when it is breached; false when not, or unavailable and failing open; rejects
+ * with an AppError (503) when unavailable and failing closed.
+ */
+export interface BreachedPasswordCheck {
+  check(password: string): Promise<boolean>;
+}
+
 /** What the use case is plugged into; the handler's composition point supplies the real ones. */
 export interface ChangePasswordDeps {
   store: UserStore;
@@ -19,6 +28,8 @@ export interface ChangePasswordDeps {
   notifier: ChangeNotifier;
   /** Where a failed notification is reported; it never fails the change. */
   onNotifyError: (error: unknown) => void;
+  /** The online breach lookup (rule id `breachedPassword`); absent: none. */
+  breachedPasswords?: BreachedPasswordCheck | undefined;
 }
 
 export interface ChangePasswordInput {
@@ -52,14 +63,16 @@ const isReplay = async (deps: ChangePasswordDeps, user: UserCredentials, input: 
  * Use case: change a password.
  *
  * Primary course: reserve one old-password attempt (reading the user in the same write); refuse a
- * token older than the last change; check the policy; verify the old password; refuse a recently
- * used new password; hash it; swap the hashes with a conditional write that also resets the
- * attempt counter and records the history; notify. Cheap checks run before the bcrypt steps, and
+ * token older than the last change; check the policy; verify the old password (while the breach
+ * lookup, if any, runs) and then refuse a breached new password; refuse a recently used one; hash
+ * it; swap the hashes with a conditional write that also resets the attempt counter and records
+ * the history; notify. Cheap checks run before the bcrypt steps, and
  * the per-history-entry bcrypt checks run only once the old password is proven.
  *
  * Errors (AppError keys): PASSWORD_UNCHANGED, ENTITY_NOT_FOUND, TOO_MANY_ATTEMPTS, UNAUTHORIZED
- * (stale token), PASSWORD_POLICY (details.failedRules), INCORRECT_OLD_PASSWORD, PASSWORD_REUSED,
- * CONCURRENT_CHANGE, and SERVICE_UNAVAILABLE from the store.
+ * (stale token), PASSWORD_POLICY (details.failedRules, `breachedPassword` included once the old
+ * password is proven), INCORRECT_OLD_PASSWORD, PASSWORD_REUSED, CONCURRENT_CHANGE, and
+ * SERVICE_UNAVAILABLE from the store or a fail-closed breach lookup.
  *
  * Counting: every request that gets past the cheap checks takes an attempt before any bcrypt, so
  * at most `maxAttempts` checks run per window however many arrive at once. A request that proves
@@ -87,11 +100,33 @@ export const changePassword = async (deps: ChangePasswordDeps, input: ChangePass
     throw new AppError('PASSWORD_POLICY', { details: { failedRules: failed } });
   }
 
+  // --- breached-password lookup (issue 11): started now, so its network time overlaps the bcrypt
+  // check of the old password, and awaited only once that check passed. A wrong old password
+  // answers 5023 without waiting for it; its outcome is then dropped (the catch avoids an
+  // unhandled rejection in fail-closed mode).
+  const breachLookup = deps.breachedPasswords?.check(newPassword.normalize('NFC'));
+  breachLookup?.catch(() => undefined);
+  // ---
+
   const { passwordHash } = user;
   if (passwordHash === undefined || !(await deps.verifyPassword(oldPassword, passwordHash))) {
     if (await isReplay(deps, user, input)) return giveBack().then(() => 'replayed');
     throw new AppError('INCORRECT_OLD_PASSWORD');
   }
+
+  // --- breached-password verdict (issue 11): a refusal or a 503 gives the attempt back, as the
+  // other policy refusals do, since the old password was right.
+  if (breachLookup !== undefined) {
+    const breached = await breachLookup.catch(async (error: unknown) => {
+      await giveBack();
+      throw error;
+    });
+    if (breached) {
+      await giveBack();
+      throw new AppError('PASSWORD_POLICY', { details: { failedRules: ['breachedPassword'] } });
+    }
+  }
+  // ---
 
   const recent = user.passwordHistory.slice(0, deps.limits.historySize);
   for (const previous of recent) {

@@ -89,6 +89,18 @@ export interface TableLayout {
 export const DEFAULT_USERS_KEY = 'userId={sub}';
 export const DEFAULT_LAYOUT: TableLayout = { key: [{ attribute: 'userId', template: '{sub}' }], attributes: USER_ATTRIBUTES };
 
+/** The public Pwned Passwords range API; HIBP_API_URL names a mirror or a stand-in instead. */
+export const DEFAULT_HIBP_API_URL = 'https://api.pwnedpasswords.com';
+
+/** The Pwned Passwords range check (lib/breached-passwords.ts); see docs/breached-passwords.md. */
+export interface BreachedPasswordConfig {
+  enabled: boolean;
+  apiUrl: string;
+  timeoutMs: number;
+  maxBreaches: number;
+  failClosed: boolean;
+}
+
 export interface Config {
   stage: string;
   usersTable: string;
@@ -103,6 +115,7 @@ export interface Config {
   corsAllowedOrigins: string[];
   /** EventBridge bus for PasswordChanged events; undefined means none are published. */
   eventBusName: string | undefined;
+  breachedPasswords: BreachedPasswordConfig;
 }
 
 /** A misconfiguration: the message names the variable and the fix. Thrown at cold start. */
@@ -126,6 +139,13 @@ const integer = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 
 /** An SSM hierarchical parameter name: "/" then letters, digits and _.-/ (at most 1011 characters). */
 const SSM_PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
+
+/** The URL when it is https://, or http:// to this machine (a local stand-in); else undefined. */
+const httpsOrLocalUrl = (raw: string | undefined): URL | undefined => {
+  const url = URL.canParse(raw ?? '') ? new URL(raw ?? '') : undefined;
+  const local = url !== undefined && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  return url !== undefined && (url.protocol === 'https:' || (url.protocol === 'http:' && local)) ? url : undefined;
+};
 
 const jwtKeySource = (env: NodeJS.ProcessEnv, stage: string): JwtKeySource => {
   const secret = optional(env.JWT_SECRET);
@@ -154,11 +174,8 @@ const jwtKeySource = (env: NodeJS.ProcessEnv, stage: string): JwtKeySource => {
     // Environments often carry PEM with literal "\n"; accept both forms.
     return { kind: 'publicKey', pem: pem.replace(/\\n/g, '\n') };
   }
-  const url = URL.canParse(jwksUrl ?? '') ? new URL(jwksUrl ?? '') : undefined;
-  const local = url !== undefined && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url === undefined || !(url.protocol === 'https:' || (url.protocol === 'http:' && local))) {
-    throw new ConfigError('JWT_JWKS_URL must be an https:// URL (http:// only for localhost)');
-  }
+  const url = httpsOrLocalUrl(jwksUrl);
+  if (url === undefined) throw new ConfigError('JWT_JWKS_URL must be an https:// URL (http:// only for localhost)');
   return { kind: 'jwks', url };
 };
 
@@ -247,6 +264,28 @@ const requiredClasses = (env: NodeJS.ProcessEnv, profile: PasswordProfile): Char
   return names as CharacterClass[];
 };
 
+const boolean = (env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean => {
+  const raw = optional(env[name])?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false (got "${raw}")`);
+  return raw === 'true';
+};
+
+/** On for every deployed stage, off on the laptop stage unless set: `npm start` and tests stay offline. */
+const breachedPasswords = (env: NodeJS.ProcessEnv, stage: string): BreachedPasswordConfig => {
+  const apiUrl = optional(env.HIBP_API_URL) ?? DEFAULT_HIBP_API_URL;
+  if (httpsOrLocalUrl(apiUrl) === undefined) {
+    throw new ConfigError(`HIBP_API_URL must be an https:// URL of the Pwned Passwords range API or a mirror (http:// only for localhost; got "${apiUrl}")`);
+  }
+  return {
+    enabled: boolean(env, 'HIBP_ENABLED', stage !== LOCAL_STAGE),
+    apiUrl,
+    timeoutMs: integer(env, 'HIBP_TIMEOUT_MS', 1000, 50, 5000),
+    maxBreaches: integer(env, 'HIBP_MAX_BREACHES', 0, 0, 1_000_000_000),
+    failClosed: boolean(env, 'HIBP_FAIL_CLOSED', false),
+  };
+};
+
 const corsOrigins = (env: NodeJS.ProcessEnv): string[] => {
   const origins = (optional(env.CORS_ALLOWED_ORIGINS) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
   const bad = origins.filter((o) => o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o));
@@ -290,5 +329,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     },
     corsAllowedOrigins: corsOrigins(env),
     eventBusName: optional(env.EVENT_BUS_NAME),
+    breachedPasswords: breachedPasswords(env, stage),
   };
 };

@@ -14,6 +14,8 @@ export const METRIC = {
   failed: 'PasswordChangeFailed',
   /** Counted on every 429: the brute-force limit's refusal (TOO_MANY_ATTEMPTS, 5029). */
   lockouts: 'Lockouts',
+  /** Counted each time the Pwned Passwords range API could not be used (timeout, error, garbage). */
+  breachCheckUnavailable: 'BreachedPasswordCheckUnavailable',
 } as const;
 
 /** Dimension of PasswordChangeFailed: the ERRORS key, e.g. INCORRECT_OLD_PASSWORD. */

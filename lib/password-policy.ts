@@ -1,4 +1,5 @@
 import type { CharacterClass, PasswordPolicyConfig } from './config.js';
+import { breachedListRule } from './breached-password-list.js';
 import { guessabilityRules } from './password-strength.js';
 
 /**
@@ -34,13 +35,14 @@ export const codePointLength = (s: string): number => [...s].length;
 
 /**
  * Builds the rule list for a configuration: the seed's "length, complexity, character diversity",
- * then the deferred guessability rules of lib/password-strength.ts when configured.
+ * then, when guessability is configured, the deferred rules of lib/password-strength.ts and the
+ * bundled breached-password list (lib/breached-password-list.ts).
  */
 export const buildPolicy = (config: PasswordPolicyConfig): readonly PolicyRule[] => [
   { id: 'minLength', test: (pw) => codePointLength(pw) >= config.minLength },
   ...config.requiredClasses.map((cls): PolicyRule => ({ id: cls, test: (pw) => CLASS_PATTERNS[cls].test(pw) })),
   { id: 'minUniqueChars', test: (pw) => new Set(pw).size >= config.minUniqueChars },
-  ...(config.guessability === undefined ? [] : guessabilityRules(config.guessability)),
+  ...(config.guessability === undefined ? [] : [...guessabilityRules(config.guessability), breachedListRule]),
 ];
 
 /**

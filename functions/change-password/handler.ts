@@ -2,17 +2,19 @@ import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import { guardWithSignal } from '../../lib/abort-guard.js';
+import { createBreachedPasswordCheck } from '../../lib/breached-passwords.js';
 import { changePassword, type ChangePasswordDeps } from '../../lib/change-password.js';
 import { eventBridgeNotifier, silentNotifier } from '../../lib/change-notifier.js';
 import { parseChangePasswordBody } from '../../lib/change-password-schema.js';
-import { loadConfig } from '../../lib/config.js';
+import { loadConfig, type BreachedPasswordConfig } from '../../lib/config.js';
 import { AppError } from '../../lib/errors.js';
 import { jsonEnvelope, jsonResponse, readJsonObject, requestMethod, type HttpEvent, type HttpResult } from '../../lib/http.js';
 import { logger } from '../../lib/logger.js';
-import { metrics, outcomeMetrics, traceClient, tracing } from '../../lib/observability.js';
+import { METRIC, metrics, outcomeMetrics, traceClient, tracing } from '../../lib/observability.js';
 import { hashPassword, verifyPassword } from '../../lib/password-hash.js';
 import { buildPolicy } from '../../lib/password-policy.js';
 import { createTokenVerifier, type TokenVerifier } from '../../lib/token.js';
@@ -77,6 +79,21 @@ export const createHandler = (deps: HandlerDeps) => {
     });
 };
 
+/**
+ * The Pwned Passwords range check as configured (HIBP_*), or none when disabled. An unavailable
+ * API is a warning line and a metric, with the reason only: nothing about the password.
+ */
+export const breachedPasswordCheck = (config: BreachedPasswordConfig) =>
+  config.enabled
+    ? createBreachedPasswordCheck({
+        ...config,
+        onUnavailable: (reason) => {
+          logger.warn(`Pwned Passwords range API unavailable; ${config.failClosed ? 'refusing the change (HIBP_FAIL_CLOSED)' : 'checked on the offline rules only'}`, { reason });
+          metrics.addMetric(METRIC.breachCheckUnavailable, MetricUnit.Count, 1);
+        },
+      })
+    : undefined;
+
 /** The production composition: configuration and clients are built once, at cold start. */
 const buildDefaultDeps = (): HandlerDeps => {
   const config = loadConfig();
@@ -91,6 +108,7 @@ const buildDefaultDeps = (): HandlerDeps => {
     notifier: config.eventBusName === undefined ? silentNotifier : eventBridgeNotifier(config.eventBusName),
     onNotifyError: (error) => logger.error('PasswordChanged event not published; the change stands', { errorName: (error as Error).name }),
     corsAllowedOrigins: config.corsAllowedOrigins,
+    breachedPasswords: breachedPasswordCheck(config.breachedPasswords),
   };
 };
 

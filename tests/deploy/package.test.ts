@@ -162,6 +162,10 @@ describe('sls package --stage prod', () => {
     expect(variablesOf(template)).toMatchObject({ JWT_SECRET_PARAMETER: '', EVENT_BUS_NAME: '', POWERTOOLS_TRACE_ENABLED: 'false' });
   });
 
+  it('passes the HIBP_* variables through unset, so stage prod gets their defaults (on, public API, fail-open; see tests/unit/breached-passwords-config.test.ts)', () => {
+    expect(variablesOf(template)).toMatchObject({ STAGE: 'prod', HIBP_ENABLED: '', HIBP_API_URL: '', HIBP_TIMEOUT_MS: '', HIBP_MAX_BREACHES: '', HIBP_FAIL_CLOSED: '' });
+  });
+
   it('with JWT_SECRET_PARAMETER set, grants ssm:GetParameter on that one parameter only', () => {
     const policy = created(configured).JwtSecretParameterReadPolicy;
     expect(policy?.Properties).toMatchObject({
@@ -195,8 +199,9 @@ describe('sls package --stage prod', () => {
     expect(variablesOf(template)).toMatchObject({ POWERTOOLS_METRICS_NAMESPACE: 'ChangePassword', POWERTOOLS_METRICS_DISABLED: 'false' });
   });
 
-  it('ships a bundle under 300 KB zipped', () => {
-    expect(statSync(join(dir, 'change-password.zip')).size).toBeLessThan(300 * 1024);
+  // Issue #11's budget: 400 KB with the bundled breached-password list (~50 KB) and hibp (~2 KB).
+  it('ships a bundle under 400 KB zipped', () => {
+    expect(statSync(join(dir, 'change-password.zip')).size).toBeLessThan(400 * 1024);
   });
 
   it('loads the bundle without evaluating the X-Ray SDK while tracing is off (no cold-start cost)', async () => {

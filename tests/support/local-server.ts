@@ -27,6 +27,9 @@ export const startLocalServer = async (name: string, env: Record<string, string>
   });
   return {
     baseUrl: `http://localhost:${port}`,
+    /** The embedded DynamoDB API server and table it serves, for seeding more users. */
+    dynamoEndpoint: `http://127.0.0.1:${dynamoPort}`,
+    table: `${name}-users`,
     /** The demo user's token that npm start printed, or '<token>' when it could not sign one. */
     token,
     output: () => output,

@@ -39,6 +39,7 @@ describe('loadConfig defaults', () => {
       protection: { maxAttempts: 5, windowSeconds: 900, historySize: 5, replayWindowSeconds: 300 },
       corsAllowedOrigins: [],
       eventBusName: undefined,
+      breachedPasswords: { enabled: false, apiUrl: 'https://api.pwnedpasswords.com', timeoutMs: 1000, maxBreaches: 0, failClosed: false },
     });
   });
 

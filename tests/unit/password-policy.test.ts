@@ -20,12 +20,12 @@ describe('password policy with the defaults from loadConfig', () => {
     expect(failed).toEqual([]);
   });
 
-  it('builds the rules in a fixed order: length, the four classes, diversity, then guessability', () => {
+  it('builds the rules in a fixed order: length, the four classes, diversity, guessability, then the breached list', () => {
     // Arrange / Act
     const ids = buildPolicy(defaults).map((rule) => rule.id);
 
     // Assert
-    expect(ids).toEqual(['minLength', 'lower', 'upper', 'digit', 'symbol', 'minUniqueChars', 'commonPassword', 'personalInfo', 'strength']);
+    expect(ids).toEqual(['minLength', 'lower', 'upper', 'digit', 'symbol', 'minUniqueChars', 'commonPassword', 'personalInfo', 'strength', 'breachedPassword']);
   });
 
   it('returns every failed rule id in rule order for an empty password', () => {

@@ -1,0 +1,103 @@
+/**
+ * A local stand-in for the Pwned Passwords range API (GET /range/{prefix}) on 127.0.0.1, for the
+ * real `hibp` client to talk to over HTTP. It answers from the passwords a test registers, padded
+ * like the real API, or misbehaves on demand: down, slow, garbage, a cut-off body.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * How the stand-in answers. `range`: the real format. `error`: 503. `html`: a proxy's 200 HTML page.
+ * `truncated`: a 200 whose body stops mid-line (a complete HTTP message). `cut`: a 200 that promises
+ * more bytes than it sends, then closes. `slow`: headers, then nothing. `hang`: no answer at all.
+ */
+export type RangeMode = 'range' | 'error' | 'html' | 'truncated' | 'cut' | 'slow' | 'hang';
+
+const sha1 = (password: string) => createHash('sha1').update(password, 'utf8').digest('hex').toUpperCase();
+
+/** Padding lines as the real API adds them: random suffixes with a count of 0. */
+const padding = (n: number) => Array.from({ length: n }, () => `${randomBytes(18).toString('hex').toUpperCase().slice(0, 35)}:0`);
+
+export const startRangeApi = async () => {
+  const counts = new Map<string, number>();
+  const requests: { path: string; headers: IncomingHttpHeaders }[] = [];
+  const sockets = new Set<Socket>();
+  let mode: RangeMode = 'range';
+  let delayMs = 0;
+
+  const body = (prefix: string): string => {
+    const lines = [...counts].filter(([hash]) => hash.startsWith(prefix)).map(([hash, count]) => `${hash.slice(5)}:${count}`);
+    return [...lines, ...padding(20)].sort().join('\r\n');
+  };
+
+  const server = createServer((req, res) => {
+    requests.push({ path: req.url ?? '', headers: req.headers });
+    const prefix = /^\/range\/([0-9A-F]{5})(\?|$)/i.exec(req.url ?? '')?.[1]?.toUpperCase();
+    const answer = () => {
+      if (mode === 'hang') return;
+      if (mode === 'slow') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write(body(prefix ?? '00000').slice(0, 100));
+        return;
+      }
+      if (mode === 'error') {
+        res.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
+        return;
+      }
+      if (mode === 'html') {
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html>\n<html><body><h1>Proxy login</h1></body></html>\n');
+        return;
+      }
+      if (prefix === undefined) {
+        res.writeHead(400, { 'content-type': 'text/plain' }).end('The hash prefix was not in a valid format');
+        return;
+      }
+      const text = body(prefix);
+      if (mode === 'truncated') {
+        // Ends in the middle of a suffix, and says so honestly in Content-Length.
+        const cut = text.slice(0, text.indexOf('\r\n') + 20);
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(cut) }).end(cut);
+        return;
+      }
+      if (mode === 'cut') {
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(text) });
+        res.write(text.slice(0, Math.floor(text.length / 2)));
+        setTimeout(() => req.socket.destroy(), 10);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(text);
+    };
+    if (delayMs > 0) setTimeout(answer, delayMs);
+    else answer();
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    /** Every request received, in order. */
+    requests,
+    /** The corpus counts this password `count` times (0: only as padding). */
+    add: (password: string, count: number) => counts.set(sha1(password), count),
+    setMode: (next: RangeMode) => (mode = next),
+    /** Waits this long before answering (so concurrent requests overlap). */
+    setDelay: (ms: number) => (delayMs = ms),
+    reset: () => {
+      requests.length = 0;
+      mode = 'range';
+      delayMs = 0;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+};
+
+export type RangeApi = Awaited<ReturnType<typeof startRangeApi>>;
