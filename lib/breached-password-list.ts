@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PolicyRule } from './password-policy.js';
+import type { PolicyRule } from './password-rule.js';
 import { BREACHED_FINGERPRINTS_BASE64 } from './breached-password-list-data.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { pwnedPasswordRange } from 'hibp';
-import type { BreachedPasswordCheck } from './change-password.js';
+import type { BreachedPasswordCheck } from './ports.js';
 import { AppError } from './errors.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { ChangeNotifier } from './change-password.js';
+import type { ChangeNotifier } from './ports.js';
 
 /** The EventBridge `source` and `detail-type` of the event published after a change. */
 export const EVENT_SOURCE = 'change-password';

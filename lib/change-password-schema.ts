@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { codePointLength } from './password-policy.js';
+import { codePointLength } from './password-rule.js';
 
 /** The contract's limits for both fields, in Unicode code points. */
 export const PASSWORD_MIN_CHARS = 8;

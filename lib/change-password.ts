@@ -1,21 +1,7 @@
-import type { AttemptLimits, UserCredentials, UserStore } from './user-store.js';
 import { AppError } from './errors.js';
 import { failedRules, type PolicyRule } from './password-policy.js';
-import { issuedBeforePasswordChange } from './token.js';
-
-/** Notified after a successful change (e.g. EventBridge), so the platform can email the user. */
-export interface ChangeNotifier {
-  passwordChanged(event: { userId: string; changedAt: Date; requestId: string | undefined; sourceIp: string | undefined }): Promise<void>;
-}
-
-/**
- * Looks a new password up in a breach corpus (lib/breached-passwords.ts: the Pwned Passwords range
- * API). Resolves true when it is breached; false when not, or unavailable and failing open; rejects
- * with an AppError (503) when unavailable and failing closed.
- */
-export interface BreachedPasswordCheck {
-  check(password: string): Promise<boolean>;
-}
+import type { AttemptLimits, BreachedPasswordCheck, ChangeNotifier, UserCredentials, UserStore } from './ports.js';
+import { issuedBeforePasswordChange } from './stale-token.js';
 
 /** What the use case is plugged into; the handler's composition point supplies the real ones. */
 export interface ChangePasswordDeps {

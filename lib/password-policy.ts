@@ -1,26 +1,9 @@
 import type { CharacterClass, PasswordPolicyConfig } from './config.js';
 import { breachedListRule } from './breached-password-list.js';
+import { codePointLength, type PolicyContext, type PolicyRule } from './password-rule.js';
 import { guessabilityRules } from './password-strength.js';
 
-/**
- * The new-password policy as a list of independent rules. Each rule has a stable id that the
- * client receives in `error.details.failedRules`; adding a protection means adding a rule.
- */
-export interface PolicyContext {
-  /** The user's own attributes (email, username…) for rules that refuse personal passwords. */
-  readonly userAttributes: readonly string[];
-}
-
-export interface PolicyRule {
-  readonly id: string;
-  /** True when the password passes. Synchronous; a deferred rule may load its data on first use. */
-  readonly test: (password: string, context: PolicyContext) => boolean;
-  /**
-   * Runs only when every rule that is not deferred passed: for rules that cost milliseconds or
-   * load data, so a password that fails a cheap rule never pays for them.
-   */
-  readonly deferred?: boolean;
-}
+export { codePointLength, type PolicyContext, type PolicyRule };
 
 const CLASS_PATTERNS: Record<CharacterClass, RegExp> = {
   lower: /\p{Ll}/u,
@@ -29,9 +12,6 @@ const CLASS_PATTERNS: Record<CharacterClass, RegExp> = {
   // Anything that is not a letter, a digit or whitespace counts as a symbol.
   symbol: /[^\p{L}\p{Nd}\s]/u,
 };
-
-/** Length is counted in Unicode code points, as the contract's "characters". */
-export const codePointLength = (s: string): number => [...s].length;
 
 /**
  * Builds the rule list for a configuration: the seed's "length, complexity, character diversity",

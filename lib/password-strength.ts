@@ -1,6 +1,6 @@
 import { ZxcvbnFactory, type OptionsGraph } from '@zxcvbn-ts/core';
 import type { GuessabilityConfig } from './config.js';
-import type { PolicyContext, PolicyRule } from './password-policy.js';
+import type { PolicyContext, PolicyRule } from './password-rule.js';
 import { ADJACENCY_GRAPHS_JSON, DICTIONARIES } from './password-strength-data.js';
 
 /**

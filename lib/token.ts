@@ -4,6 +4,9 @@ import { ConfigError, type Config } from './config.js';
 import { AppError } from './errors.js';
 import type { SecretFetcher } from './secret-parameter.js';
 
+// The platform's other services apply the same stale-token rule; it lives beside the use case.
+export { issuedBeforePasswordChange } from './stale-token.js';
+
 /** What a verified bearer token tells the use case. */
 export interface VerifiedToken {
   /** The token's `sub`: the only source of the user id. */
@@ -132,17 +135,4 @@ export const createTokenVerifier = (jwt: Config['jwt'], { fetchSecret }: { fetch
     }
     return { userId: sub, issuedAt: typeof iat === 'number' ? iat : undefined };
   };
-};
-
-/**
- * True when a token was issued before the user's last password change, so it must no longer be
- * accepted. Compared in whole seconds (JWT `iat` has no finer unit): a token issued in the same
- * second as the change stays valid. A token without `iat` counts as stale once a change is recorded.
- * Exported for the platform's other services, which should apply the same rule.
- */
-export const issuedBeforePasswordChange = (issuedAt: number | undefined, passwordChangedAt: string | undefined): boolean => {
-  if (passwordChangedAt === undefined) return false;
-  const changedMs = Date.parse(passwordChangedAt);
-  if (Number.isNaN(changedMs)) return false;
-  return issuedAt === undefined || issuedAt < Math.floor(changedMs / 1000);
 };

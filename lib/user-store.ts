@@ -3,58 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { DEFAULT_LAYOUT, type TableLayout, type UserAttribute } from './config.js';
 import { DYNAMO_LIMITS } from './dynamo-limits.js';
 import { AppError } from './errors.js';
-
-/** What the use case needs to know about a user to change their password. */
-export interface UserCredentials {
-  userId: string;
-  /** Absent for a user who has no password (e.g. federated sign-in only). */
-  passwordHash: string | undefined;
-  passwordChangedAt: string | undefined;
-  /** Previous hashes, newest first, bounded by the history size. */
-  passwordHistory: string[];
-  /** Personal attributes a policy rule may refuse passwords built on. */
-  attributes: string[];
-}
-
-/** A reserved old-password attempt: the credentials read in the same write, and the window it counts in. */
-export interface Attempt {
-  user: UserCredentials;
-  /** Epoch seconds at which the counting window started; identifies the window for a release. */
-  windowStart: number;
-}
-
-export interface AttemptLimits {
-  maxAttempts: number;
-  windowSeconds: number;
-}
-
-export interface PasswordReplacement {
-  userId: string;
-  /** The hash that was verified; the write happens only if it is still the stored one. */
-  expectedHash: string;
-  newHash: string;
-  changedAt: Date;
-  /** The history to store with the new hash (newest first, already bounded). */
-  history: string[];
-}
-
-/** The user store port: the use case depends on this, not on DynamoDB. */
-export interface UserStore {
-  /**
-   * Atomically takes one of `maxAttempts` old-password checks in the user's current window and
-   * returns the record as of that write. Throws ENTITY_NOT_FOUND when there is no record and
-   * TOO_MANY_ATTEMPTS (with retryAfterSeconds) when the window's attempts are used up.
-   */
-  beginAttempt(userId: string, now: Date, limits: AttemptLimits): Promise<Attempt>;
-  /** Gives back an attempt that proved the old password without changing it. Best effort. */
-  releaseAttempt(userId: string, windowStart: number): Promise<void>;
-  /**
-   * Swaps the hash if and only if the record still holds `expectedHash`, stores the history and
-   * clears the attempt counter. Throws CONCURRENT_CHANGE when another change won,
-   * ENTITY_NOT_FOUND when the record is gone.
-   */
-  replacePasswordHash(change: PasswordReplacement): Promise<void>;
-}
+import type { Attempt, AttemptLimits, PasswordReplacement, UserCredentials, UserStore } from './ports.js';
 
 const PERSONAL_ATTRIBUTES = ['email', 'username', 'name', 'displayName'] as const satisfies readonly UserAttribute[];
 /** DynamoDB's limits on key values, in UTF-8 bytes: partition key, then sort key. */

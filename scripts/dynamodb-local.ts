@@ -103,7 +103,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (command === 'fetch') {
     console.log(`DynamoDB Local: ${await ensureDynamoDbLocal()}`);
   } else if (command === 'probe') {
-    // Startup time and memory on this machine, for the README.
+    // Startup time and memory on this machine, for docs/reliability.md.
     const server = await startDynamoDbLocal();
     const { stdout } = await run('ps', ['-o', 'rss=', '-p', String(server.pid)]);
     console.log(`DynamoDB Local answered after ${server.startupMs} ms; RSS ${Math.round(Number(stdout.trim()) / 1024)} MiB`);

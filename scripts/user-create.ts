@@ -7,7 +7,7 @@
 import { ConditionalCheckFailedException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from '../lib/change-password-schema.js';
 import { ConfigError, loadTableLayout, type TableLayout } from '../lib/config.js';
-import { codePointLength } from '../lib/password-policy.js';
+import { codePointLength } from '../lib/password-rule.js';
 import { DEFAULT_TABLE, mintToken, putUser } from './local-dev.js';
 import { hasOwnKeySource, localJwtSecret } from './local-function-env.js';
 

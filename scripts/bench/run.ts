@@ -343,7 +343,7 @@ const main = async () => {
 
   writeFileSync(join(outDir, 'results.json'), JSON.stringify({ settings, warm, warmCpu, roundRatios, cold, soakRss, phases, pkg, floorBytes: floorBytes.length }, null, 1));
   const missed = warmRatio > targets.warm || coldRatio > targets.cold || zipKiB > targets.zipKiB;
-  if (missed) log('! a target was missed (see the table): the README says by how much and where the time goes');
+  if (missed) log('! a target was missed (see the table): docs/performance.md says by how much and where the time goes');
 };
 
 // Bounded: a wedged run is stopped rather than left holding the machine.

@@ -1,11 +1,10 @@
-import { SignJWT } from 'jose';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_JWT_SECRET } from '../../lib/config.js';
 import type { HttpEvent, HttpResult } from '../../lib/http.js';
 import { verifyPassword } from '../../lib/password-hash.js';
 import { mintToken } from '../../scripts/local-dev.js';
-import { lambdaContext, SEED_OLD, startHarness, type Harness, withoutCounter } from '../support/harness.js';
+import { DEFAULT_LIMITS, lambdaContext, SEED_OLD, startHarness, type Harness, withoutCounter } from '../support/harness.js';
+import { claims as validClaims, DEV_SECRET_KEY, signToken } from '../support/tokens.js';
 
 /**
  * Issue #4, property-based fuzzing of body, headers and token through the real handler and a real
@@ -18,13 +17,11 @@ import { lambdaContext, SEED_OLD, startHarness, type Harness, withoutCounter } f
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 const replay = process.env.FUZZ_SEED === undefined ? {} : { seed: Number(process.env.FUZZ_SEED), path: process.env.FUZZ_PATH };
-const SECRET_KEY = new TextEncoder().encode(DEV_JWT_SECRET);
 
 let h: Harness;
 beforeAll(async () => {
   // Inputs, not the attempt limit, are under test here (it has its own tests): a limit fuzzing cannot reach.
-  h = await startHarness();
-  h.deps.limits = { ...h.deps.limits, maxAttempts: 100_000 };
+  h = await startHarness({ limits: { ...DEFAULT_LIMITS, maxAttempts: 100_000 } });
 });
 afterAll(() => h.stop());
 
@@ -192,7 +189,7 @@ describe('fuzzing POST /v1/users/profile/change-password', () => {
     );
     await fc.assert(
       fc.asyncProperty(sub, async (s) => {
-        const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(s).setIssuedAt().setExpirationTime('5m').sign(SECRET_KEY);
+        const token = await signToken(validClaims(s), DEV_SECRET_KEY, 'HS256');
         const body = { oldPassword: user.password, newPassword: `Sub-${Math.random().toString(36).slice(2)}-7!` };
         const res = await invokeAndCheck(user, event({ authorization: `Bearer ${token}`, 'content-type': 'application/json' }, JSON.stringify(body), false), { newPassword: body.newPassword });
         expect([401, 404]).toContain(res.statusCode);
@@ -230,7 +227,7 @@ describe('fuzzing POST /v1/users/profile/change-password', () => {
         /** A mutation that leaves every segment's decoded bytes as they were (same character, or unused low bits). */
         let sameBytes = false;
         if (t.kind === 'signed') {
-          value = await new SignJWT(t.payload as Record<string, unknown>).setProtectedHeader({ alg: t.alg }).sign(SECRET_KEY).catch(() => 'unsignable');
+          value = await signToken(t.payload as Record<string, unknown>, DEV_SECRET_KEY, t.alg).catch(() => 'unsignable');
         } else if (t.kind === 'raw') {
           value = t.raw;
         } else {

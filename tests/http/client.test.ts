@@ -1,9 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { ChangePasswordClientError, createChangePasswordClient, type ChangePasswordClient, type ChangePasswordResult } from '../../client/change-password.js';
 import { mintToken } from '../../scripts/local-dev.js';
-import { freePort, startLocalServer } from '../support/local-server.js';
+import { closedPort } from '../support/fault-servers.js';
+import { startLocalServer } from '../support/local-server.js';
+import { startStandIn as standIn } from '../support/stand-in.js';
 import { assertFetchMatchesOpenApi } from '../support/openapi.js';
 
 /** The typed client against the same server `npm start` runs, and against stand-ins for transport failures. */
@@ -25,19 +25,6 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(() => server.stop());
-
-/** A local HTTP server answering every request with `handler`; resolves to its base URL and a close function. */
-const standIn = async (handler: (req: IncomingMessage, res: ServerResponse) => void) => {
-  const http: Server = createServer(handler);
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  return {
-    baseUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => {
-      http.closeAllConnections();
-      http.close(() => resolve());
-    }),
-  };
-};
 
 describe('createChangePasswordClient against npm start', () => {
   it('returns ok with the typed data, then the 5023 envelope as a value (no throw) for a wrong old password', async () => {
@@ -69,7 +56,7 @@ describe('createChangePasswordClient against npm start', () => {
 
 describe('createChangePasswordClient transport failures', () => {
   it('throws a network error, without the passwords or the token, when nothing listens', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const offline = createChangePasswordClient({ baseUrl: `http://127.0.0.1:${port}` });
     const error = await offline.changePassword({ oldPassword: OLD, newPassword: NEW }, 'the-token').then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(ChangePasswordClientError);
@@ -84,7 +71,7 @@ describe('createChangePasswordClient transport failures', () => {
       const slow = createChangePasswordClient({ baseUrl: silent.baseUrl, timeoutMs: 200 });
       await expect(slow.changePassword({ oldPassword: OLD, newPassword: NEW }, 't')).rejects.toMatchObject({ name: 'ChangePasswordClientError', kind: 'timeout' });
     } finally {
-      await silent.close();
+      await silent.stop();
     }
   });
 
@@ -96,7 +83,7 @@ describe('createChangePasswordClient transport failures', () => {
       controller.abort();
       await expect(pending).rejects.toMatchObject({ kind: 'aborted' });
     } finally {
-      await silent.close();
+      await silent.stop();
     }
   });
 
@@ -108,7 +95,7 @@ describe('createChangePasswordClient transport failures', () => {
       const throttled = createChangePasswordClient({ baseUrl: gateway.baseUrl });
       await expect(throttled.changePassword({ oldPassword: OLD, newPassword: NEW }, 't')).rejects.toMatchObject({ kind: 'unexpected-response', status: 429 });
     } finally {
-      await gateway.close();
+      await gateway.stop();
     }
   });
 
@@ -120,7 +107,7 @@ describe('createChangePasswordClient transport failures', () => {
       const result = await createChangePasswordClient({ baseUrl: sick.baseUrl }).changePassword({ oldPassword: OLD, newPassword: NEW }, 't');
       expect(result).toEqual({ ok: false, status: 503, error: { code: 9001, message: 'Service temporarily unavailable' }, retryAfterSeconds: 2 });
     } finally {
-      await sick.close();
+      await sick.stop();
     }
   });
 });

@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { exportJWK, exportSPKI, generateKeyPair, jwtVerify, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USER, mintToken } from '../../scripts/local-dev.js';
 import { SEED_NEW, SEED_OLD, startHarness } from '../support/harness.js';
-import { freePort, startLocalServer } from '../support/local-server.js';
+import { freePort } from '../../scripts/free-port.js';
+import { startLocalServer } from '../support/local-server.js';
+import { startJsonStandIn, type StandIn } from '../support/stand-in.js';
 
 /**
  * `npm start` and `sls invoke local` with the platform's own key source from the shell, the way a
@@ -22,7 +22,7 @@ const OWN_SECRET = 'the-platform-own-hs256-secret-0123456789';
 const body = JSON.stringify({ oldPassword: SEED_OLD, newPassword: SEED_NEW });
 
 type Server_ = Awaited<ReturnType<typeof startLocalServer>>;
-let jwks: Server;
+let jwks: StandIn;
 let rsa: CryptoKey;
 let ed: CryptoKey;
 const servers: Record<'jwks' | 'pem' | 'secret', Server_ | undefined> = { jwks: undefined, pem: undefined, secret: undefined };
@@ -39,9 +39,8 @@ beforeAll(async () => {
   rsa = rsaPair.privateKey;
   ed = edPair.privateKey;
   const set = JSON.stringify({ keys: [{ ...(await exportJWK(rsaPair.publicKey)), kid: 'idp-1', alg: 'RS256', use: 'sig' }] });
-  jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(set));
-  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-  const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
+  jwks = await startJsonStandIn(200, set);
+  const jwksUrl = jwks.url('/.well-known/jwks.json').href;
   // The test process carries the dev JWT_SECRET (vitest.config.ts): emptied where another source is meant.
   [servers.jwks, servers.pem, servers.secret] = await Promise.all([
     startLocalServer('keys-jwks', { JWT_SECRET: '', JWT_JWKS_URL: jwksUrl, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE }),
@@ -52,7 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const server of Object.values(servers)) server?.stop();
-  await new Promise((resolve) => jwks.close(resolve));
+  await jwks.stop();
 });
 
 /** Every file below a folder, recursively. */

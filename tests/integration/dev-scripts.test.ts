@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_JWT_SECRET, loadConfig } from '../../lib/config.js';
 import { verifyPassword } from '../../lib/password-hash.js';
 import { createTokenVerifier } from '../../lib/token.js';
-import { DEFAULT_TABLE, ensureUsersTable, startEmbeddedDynamo } from '../../scripts/local-dev.js';
+import { DEFAULT_TABLE, ensureUsersTable } from '../../scripts/local-dev.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 /** `npm run token` and `npm run user:create`, run as a developer runs them (tsx, a child process). */
@@ -17,8 +17,10 @@ const script = (name: string, args: string[], env: Record<string, string> = {}) 
   );
 const verify = createTokenVerifier(loadConfig({ USERS_TABLE: 'users', JWT_SECRET: DEV_JWT_SECRET }).jwt);
 
-// Each case spawns tsx (a second or more); independent cases run concurrently.
-describe.concurrent('npm run token -- <userId>', () => {
+// Each case spawns tsx (a second or more, several on a loaded machine); independent cases run
+// concurrently, and the time limit allows for a machine shared with other work.
+const SPAWNS = { timeout: 60_000 };
+describe.concurrent('npm run token -- <userId>', SPAWNS, () => {
   it('prints a dev token for that user that stage local accepts, valid 12 hours by default', async () => {
     const { code, stdout } = await script('token', ['alice']);
     const token = stdout.trim();
@@ -43,20 +45,16 @@ describe.concurrent('npm run token -- <userId>', () => {
   });
 });
 
-describe('npm run user:create -- <userId> <password>', () => {
+describe('npm run user:create -- <userId> <password>', SPAWNS, () => {
   let h: Harness;
   let endpoint: string;
-  let stopDynamo: () => Promise<void>;
   beforeAll(async () => {
     h = await startHarness();
-    const dynamo = await startEmbeddedDynamo();
-    ({ endpoint, stop: stopDynamo } = dynamo);
+    // The table npm start creates, beside the harness's own, on the same DynamoDB API server.
+    ({ endpoint } = h);
     await ensureUsersTable(endpoint, DEFAULT_TABLE);
   });
-  afterAll(async () => {
-    await h.stop();
-    await stopDynamo();
-  });
+  afterAll(() => h.stop());
 
   it('adds the user to the table npm start uses, hashed as the service stores it, and prints a token and a curl', async () => {
     // Act: no USERS_TABLE, so the default table npm start creates.

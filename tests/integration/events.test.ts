@@ -6,15 +6,15 @@ import { parseBody, startHarness, TEST_COST, type Harness } from '../support/har
 
 /**
  * events/*.json, as `npx sls invoke local` sends them, against the real handler with the demo
- * user; each must answer what the README's line for it promises (`# <status> [code]`).
+ * user; each must answer what its line in docs/local-development.md promises (`# <status> [code]`).
  */
 const EVENTS = new URL('../../events/', import.meta.url);
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const GUIDE = readFileSync(new URL('../../docs/local-development.md', import.meta.url), 'utf8');
 const files = readdirSync(EVENTS).filter((f) => f.endsWith('.json')).sort();
 
 /** `npx sls invoke local -f changePassword -p events/<name>.json  # <status> [code]` lines. */
 const documented = new Map(
-  [...README.matchAll(/sls invoke local -f changePassword -p events\/([\w-]+\.json)\s+#\s*(\d{3})(?:\s+(\d{4}))?/g)].map((m) => [
+  [...GUIDE.matchAll(/sls invoke local -f changePassword -p events\/([\w-]+\.json)\s+#\s*(\d{3})(?:\s+(\d{4}))?/g)].map((m) => [
     m[1] as string,
     { status: Number(m[2]), code: m[3] === undefined ? undefined : Number(m[3]) },
   ]),
@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => h.stop());
 
 describe('events/', () => {
-  it('has a README line for every event, and an event for every README line', () => {
+  it('has a line in docs/local-development.md for every event, and an event for every line', () => {
     expect([...documented.keys()].sort()).toEqual(files);
   });
 
@@ -38,7 +38,7 @@ describe('events/', () => {
     }
   });
 
-  it.each(files)('%s answers what the README says', async (file) => {
+  it.each(files)('%s answers what docs/local-development.md says', async (file) => {
     // Arrange: the demo user as npm start seeds it.
     await putUser(h.endpoint, h.table, { ...DEMO_USER }, TEST_COST);
     const event = JSON.parse(readFileSync(new URL(file, EVENTS), 'utf8')) as HttpEvent;

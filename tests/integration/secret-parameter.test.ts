@@ -1,12 +1,11 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 import { AppError } from '../../lib/errors.js';
 import { createSecretFetcher } from '../../lib/secret-parameter.js';
 import { createTokenVerifier } from '../../lib/token.js';
 import { mintToken } from '../../scripts/local-dev.js';
-import { apiEvent, parseBody, SEED_NEW, SEED_OLD, startHarness } from '../support/harness.js';
+import { apiEvent, parseBody, SEED_NEW, SEED_OLD, startHarness, type Harness } from '../support/harness.js';
+import { readBody, startStandIn, type StandIn } from '../support/stand-in.js';
 
 /**
  * JWT_SECRET_PARAMETER end to end: Powertools Parameters and the real SSM client against a local
@@ -15,17 +14,15 @@ import { apiEvent, parseBody, SEED_NEW, SEED_OLD, startHarness } from '../suppor
 const NAME = '/change-password/test/jwt-secret';
 const SECRET = 'a-32-byte-or-longer-hs256-secret-from-ssm';
 
-let server: Server;
-let endpoint: string;
+let ssm: StandIn;
+let h: Harness;
 let requests: { target: string | undefined; body: { Name?: string; WithDecryption?: boolean } }[] = [];
 /** What the stand-in answers next: the parameter's value, or an SSM error. */
 let answer: { value: string } | { status: number; type: string } = { value: SECRET };
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString()));
-    req.on('end', () => {
+  ssm = await startStandIn((req, res) => {
+    void readBody(req).then((raw) => {
       const body = JSON.parse(raw) as { Name?: string; WithDecryption?: boolean };
       requests.push({ target: req.headers['x-amz-target'] as string | undefined, body });
       res.setHeader('Content-Type', 'application/x-amz-json-1.1');
@@ -37,11 +34,13 @@ beforeAll(async () => {
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  h = await startHarness();
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(async () => {
+  await ssm.stop();
+  await h.stop();
+});
 
 beforeEach(() => {
   requests = [];
@@ -51,7 +50,7 @@ beforeEach(() => {
 /** A verifier configured as in production (JWT_SECRET_PARAMETER), reading SSM at `endpoint`. */
 const verifier = () => {
   const config = loadConfig({ USERS_TABLE: 'users', STAGE: 'prod', JWT_SECRET_PARAMETER: NAME });
-  const fetchSecret = createSecretFetcher({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const fetchSecret = createSecretFetcher({ endpoint: ssm.baseUrl, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   return createTokenVerifier(config.jwt, { fetchSecret });
 };
 
@@ -102,25 +101,16 @@ describe('JWT_SECRET_PARAMETER', () => {
   });
 
   it('changes a password through the handler, and answers 503 with Retry-After while SSM is down', async () => {
-    const h = await startHarness({ verifyToken: verifier() });
-    try {
-      const { userId } = await h.seedUser();
-      const token = await mintToken(userId, { secret: SECRET });
-      const ok = await h.invoke(apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword: SEED_NEW } }));
-      expect(ok.statusCode).toBe(200);
+    const { userId } = await h.seedUser();
+    const token = await mintToken(userId, { secret: SECRET });
+    const ok = await h.invokerWith({ verifyToken: verifier() })(apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword: SEED_NEW } }));
+    expect(ok.statusCode).toBe(200);
 
-      const h2 = await startHarness({ verifyToken: verifier() });
-      try {
-        answer = { status: 500, type: 'InternalServerError' };
-        const res = await h2.invoke(apiEvent({ token, body: { oldPassword: SEED_NEW, newPassword: SEED_OLD } }));
-        expect(res.statusCode).toBe(503);
-        expect(res.headers['Retry-After']).toBe('2');
-        expect(parseBody(res)).toEqual({ status: false, error: { code: 9001, message: 'Service temporarily unavailable' } });
-      } finally {
-        await h2.stop();
-      }
-    } finally {
-      await h.stop();
-    }
+    // A cold start while SSM is down: a fresh verifier has nothing cached.
+    answer = { status: 500, type: 'InternalServerError' };
+    const res = await h.invokerWith({ verifyToken: verifier() })(apiEvent({ token, body: { oldPassword: SEED_NEW, newPassword: SEED_OLD } }));
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['Retry-After']).toBe('2');
+    expect(parseBody(res)).toEqual({ status: false, error: { code: 9001, message: 'Service temporarily unavailable' } });
   });
 });

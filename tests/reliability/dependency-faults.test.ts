@@ -1,18 +1,17 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler, type HandlerDeps } from '../../functions/change-password/handler.js';
 import { DYNAMO_LIMITS } from '../../lib/dynamo-limits.js';
 import type { HttpEvent, HttpResult } from '../../lib/http.js';
 import { verifyPassword } from '../../lib/password-hash.js';
 import { createTokenVerifier } from '../../lib/token.js';
-import { createDocumentClient, DynamoUserStore, type UserStore } from '../../lib/user-store.js';
+import type { UserStore } from '../../lib/ports.js';
+import { createDocumentClient, DynamoUserStore } from '../../lib/user-store.js';
 import { ensureUsersTable, mintToken, putUser, startEmbeddedDynamo } from '../../scripts/local-dev.js';
 import { closedPort, deferred, dynamoError, startBlackhole, startCannedServer, startLossyProxy } from '../support/fault-servers.js';
 import { apiEvent, lambdaContext, SEED_NEW, SEED_OLD, startHarness, TEST_COST, type Harness, withoutCounter } from '../support/harness.js';
+import { startJsonStandIn } from '../support/stand-in.js';
+import { claims, signToken } from '../support/tokens.js';
 
 /**
  * Issue #4, dependency failures: what the client sees and what happens to the record when
@@ -243,11 +242,10 @@ describe('POST /v1/users/profile/change-password when something fails mid-reques
   it('answers 404 3001 and creates nothing when the record is deleted between the read and the write', async () => {
     // Arrange
     const { userId, token } = await h.seedUser();
-    const raw = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: h.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
     const store: UserStore = {
       beginAttempt: async (id, now, limits) => {
         const found = await h.deps.store.beginAttempt(id, now, limits);
-        await raw.send(new DeleteCommand({ TableName: h.table, Key: { userId: id } }));
+        await h.deleteUser(id);
         return found;
       },
       releaseAttempt: (id, windowStart) => h.deps.store.releaseAttempt(id, windowStart),
@@ -319,23 +317,16 @@ describe('POST /v1/users/profile/change-password when the JWKS endpoint is sick'
     signingKey = pair.privateKey;
     jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] };
   });
-  const rsToken = (sub: string) =>
-    new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject(sub).setIssuedAt().setExpirationTime('5m').sign(signingKey);
+  const rsToken = (sub: string) => signToken(claims(sub), signingKey, 'RS256', { kid: 'k1' });
   const jwksHandler = (url: URL) => handlerWith({ verifyToken: createTokenVerifier({ key: { kind: 'jwks', url }, issuer: undefined, audience: undefined }) });
-  const serve = async (status: number, body: string, port = 0): Promise<Server> => {
-    const server = createServer((_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end(body));
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    return server;
-  };
-  const stop = (server: Server) => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve())));
 
   const sickJwks: { name: string; start: () => Promise<{ url: URL; stop: () => Promise<void> }> }[] = [
     { name: 'down (connection refused)', start: async () => ({ url: new URL(`http://127.0.0.1:${await closedPort()}/jwks.json`), stop: () => Promise.resolve() }) },
     {
       name: 'failing (500)',
       start: async () => {
-        const server = await serve(500, '{"error":"boom"}');
-        return { url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`), stop: () => stop(server) };
+        const server = await startJsonStandIn(500, '{"error":"boom"}');
+        return { url: server.url('/jwks.json'), stop: server.stop };
       },
     },
     {
@@ -369,13 +360,13 @@ describe('POST /v1/users/profile/change-password when the JWKS endpoint is sick'
     const port = await closedPort();
     const handler = jwksHandler(new URL(`http://127.0.0.1:${port}/jwks.json`));
     const down = await handler(apiEvent({ token: await rsToken(userId), body: BODY }), lambdaContext());
-    const server = await serve(200, JSON.stringify(jwks), port);
+    const server = await startJsonStandIn(200, JSON.stringify(jwks), port);
     try {
       const up = await handler(apiEvent({ token: await rsToken(userId), body: BODY }), lambdaContext());
       expect(down.statusCode).toBe(503);
       expect(up.statusCode).toBe(200);
     } finally {
-      await stop(server);
+      await server.stop();
     }
   });
 });

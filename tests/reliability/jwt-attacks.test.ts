@@ -1,13 +1,12 @@
-import { createHmac, createPrivateKey, type KeyObject } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, exportPKCS8, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { exportJWK, exportPKCS8, exportSPKI, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandler, type HandlerDeps } from '../../functions/change-password/handler.js';
 import { DEV_JWT_SECRET, type Config } from '../../lib/config.js';
 import type { HttpEvent, HttpResult } from '../../lib/http.js';
 import { CLOCK_TOLERANCE_SECONDS, createTokenVerifier, MAX_TOKEN_LENGTH } from '../../lib/token.js';
-import { apiEvent, lambdaContext, SEED_NEW, SEED_OLD, startHarness, type Harness } from '../support/harness.js';
+import { apiEvent, SEED_NEW, SEED_OLD, startHarness, type Harness } from '../support/harness.js';
+import { startJsonStandIn, type StandIn } from '../support/stand-in.js';
+import { b64url, claims, DEV_SECRET_KEY, hmacToken, nowSeconds as now, signToken, unsignedToken as unsigned } from '../support/tokens.js';
 
 /**
  * Issue #4, JWT attacks through the whole handler: every forged, confused or smuggled token is the
@@ -23,18 +22,6 @@ afterAll(() => h.stop());
 const BODY = { oldPassword: SEED_OLD, newPassword: SEED_NEW };
 const UNAUTHORIZED = '{"status":false,"error":{"code":4001,"message":"Unauthorized"}}';
 const NO_AUTH_TOKEN = '{"status":false,"error":{"code":4002,"message":"No auth token"}}';
-const SECRET_KEY = new TextEncoder().encode(DEV_JWT_SECRET);
-
-const now = () => Math.floor(Date.now() / 1000);
-const b64url = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
-const claims = (sub: string, extra: JWTPayload = {}): JWTPayload => ({ sub, iat: now(), exp: now() + 300, ...extra });
-/** Any header, any payload, HMAC-signed by hand with any secret and any HMAC size. */
-const hmacToken = (header: Record<string, unknown>, payload: JWTPayload, secret: string | Uint8Array, bits: 256 | 384 | 512 = 256) => {
-  const input = `${b64url(header)}.${b64url(payload)}`;
-  return `${input}.${createHmac(`sha${bits}`, secret).update(input).digest('base64url')}`;
-};
-const unsigned = (header: Record<string, unknown>, payload: JWTPayload, signature = '') => `${b64url(header)}.${b64url(payload)}.${signature}`;
-
 type Attack = { name: string; event: (sub: string) => HttpEvent | Promise<HttpEvent>; body: string };
 
 /** Runs an attack against a fresh user and asserts the exact 401 and an untouched record. */
@@ -53,7 +40,7 @@ describe('JWT attacks on a handler that verifies HS256 with a shared secret', ()
 
   it('accepts a well-formed token (positive control)', async () => {
     const { userId } = await h.seedUser();
-    const token = await new SignJWT(claims(userId)).setProtectedHeader({ alg: 'HS256' }).sign(SECRET_KEY);
+    const token = await signToken(claims(userId), DEV_SECRET_KEY, 'HS256');
     expect((await invoke(bearer(token))).statusCode).toBe(200);
   });
 
@@ -99,7 +86,7 @@ describe('JWT attacks on a handler that verifies HS256 with a shared secret', ()
     { name: 'a valid token in a cookie only', event: async (sub) => apiEvent({ body: BODY, headers: { cookie: `token=${await validHs(sub)}; access_token=${await validHs(sub)}` } }), body: NO_AUTH_TOKEN },
     { name: 'a valid token in the body only', event: async (sub) => apiEvent({ body: { ...BODY, token: await validHs(sub), authorization: `Bearer ${await validHs(sub)}` } }), body: NO_AUTH_TOKEN },
   ];
-  const validHs = (sub: string) => new SignJWT(claims(sub)).setProtectedHeader({ alg: 'HS256' }).sign(SECRET_KEY);
+  const validHs = (sub: string) => signToken(claims(sub), DEV_SECRET_KEY, 'HS256');
 
   it.each(attacks)('refuses $name', (attack) => expectRefused(invoke, attack));
 });
@@ -121,24 +108,22 @@ describe('JWT attacks on a handler that verifies RS256 with a PEM public key', (
     attacker = evil.privateKey;
     attackerJwk = await exportJWK(evil.publicKey);
     pem = await exportSPKI(pair.publicKey);
-    const verifyToken = createTokenVerifier({ key: { kind: 'publicKey', pem }, issuer: undefined, audience: undefined });
-    const handler = createHandler({ ...h.deps, verifyToken } satisfies HandlerDeps);
-    invoke = (event) => handler(event, lambdaContext());
+    invoke = h.invokerWith({ verifyToken: createTokenVerifier({ key: { kind: 'publicKey', pem }, issuer: undefined, audience: undefined }) });
   });
 
   it('accepts an RS256 token signed with the private key (positive control)', async () => {
     const { userId } = await h.seedUser();
-    const token = await new SignJWT(claims(userId)).setProtectedHeader({ alg: 'RS256' }).sign(rsa);
+    const token = await signToken(claims(userId), rsa, 'RS256');
     expect((await invoke(bearer(token))).statusCode).toBe(200);
   });
 
   const attacks: Attack[] = [
     { name: 'HS256 signed with the PEM text as the HMAC secret (key confusion)', event: (sub) => bearer(hmacToken({ alg: 'HS256' }, claims(sub), pem)), body: UNAUTHORIZED },
     { name: 'HS256 signed with the PEM text without its final newline', event: (sub) => bearer(hmacToken({ alg: 'HS256' }, claims(sub), pem.trimEnd())), body: UNAUTHORIZED },
-    { name: 'PS256 signed with the real private key (outside the allowlist)', event: async (sub) => bearer(await new SignJWT(claims(sub)).setProtectedHeader({ alg: 'PS256' }).sign(rsaAnyAlg)), body: UNAUTHORIZED },
-    { name: 'RS512 signed with the real private key (outside the allowlist)', event: async (sub) => bearer(await new SignJWT(claims(sub)).setProtectedHeader({ alg: 'RS512' }).sign(rsaAnyAlg)), body: UNAUTHORIZED },
-    { name: 'a jwk header embedding the attacker’s public key', event: async (sub) => bearer(await new SignJWT(claims(sub)).setProtectedHeader({ alg: 'RS256', jwk: attackerJwk }).sign(attacker)), body: UNAUTHORIZED },
-    { name: 'an x5u pointing at the attacker', event: async (sub) => bearer(await new SignJWT(claims(sub)).setProtectedHeader({ alg: 'RS256', x5u: 'http://127.0.0.1:9/cert.pem' }).sign(attacker)), body: UNAUTHORIZED },
+    { name: 'PS256 signed with the real private key (outside the allowlist)', event: async (sub) => bearer(await signToken(claims(sub), rsaAnyAlg, 'PS256')), body: UNAUTHORIZED },
+    { name: 'RS512 signed with the real private key (outside the allowlist)', event: async (sub) => bearer(await signToken(claims(sub), rsaAnyAlg, 'RS512')), body: UNAUTHORIZED },
+    { name: 'a jwk header embedding the attacker’s public key', event: async (sub) => bearer(await signToken(claims(sub), attacker, 'RS256', { jwk: attackerJwk })), body: UNAUTHORIZED },
+    { name: 'an x5u pointing at the attacker', event: async (sub) => bearer(await signToken(claims(sub), attacker, 'RS256', { x5u: 'http://127.0.0.1:9/cert.pem' })), body: UNAUTHORIZED },
     { name: 'alg none', event: (sub) => bearer(unsigned({ alg: 'none' }, claims(sub))), body: UNAUTHORIZED },
   ];
 
@@ -149,21 +134,10 @@ describe('JWT attacks on a handler that verifies against a remote JWKS', () => {
   let good: CryptoKey;
   let attacker: CryptoKey;
   let attackerJwks: { keys: JWK[] };
-  let servers: { jwks: Server; evil: Server };
-  const hits = { jwks: 0, evil: 0 };
+  let servers: { jwks: StandIn; evil: StandIn };
   let jwksUrl: URL;
   let evilUrl: string;
   let invoke: (event: HttpEvent) => Promise<HttpResult>;
-
-  const serve = async (body: () => string, counter: 'jwks' | 'evil'): Promise<Server> => {
-    const server = createServer((_req, res) => {
-      hits[counter] += 1;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(body());
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return server;
-  };
-  const urlOf = (server: Server, path: string) => `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
 
   beforeAll(async () => {
     const pair = await generateKeyPair('RS256');
@@ -172,35 +146,34 @@ describe('JWT attacks on a handler that verifies against a remote JWKS', () => {
     attacker = evil.privateKey;
     const jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'good', alg: 'RS256', use: 'sig' }] };
     attackerJwks = { keys: [{ ...(await exportJWK(evil.publicKey)), kid: 'good', alg: 'RS256', use: 'sig' }] };
-    servers = { jwks: await serve(() => JSON.stringify(jwks), 'jwks'), evil: await serve(() => JSON.stringify(attackerJwks), 'evil') };
-    jwksUrl = new URL(urlOf(servers.jwks, '/.well-known/jwks.json'));
-    evilUrl = urlOf(servers.evil, '/jwks.json');
+    servers = { jwks: await startJsonStandIn(200, JSON.stringify(jwks)), evil: await startJsonStandIn(200, JSON.stringify(attackerJwks)) };
+    jwksUrl = servers.jwks.url('/.well-known/jwks.json');
+    evilUrl = servers.evil.url('/jwks.json').href;
     const jwt: Config['jwt'] = { key: { kind: 'jwks', url: jwksUrl }, issuer: undefined, audience: undefined };
-    const handler = createHandler({ ...h.deps, verifyToken: createTokenVerifier(jwt) });
-    invoke = (event) => handler(event, lambdaContext());
+    invoke = h.invokerWith({ verifyToken: createTokenVerifier(jwt) });
   });
   afterAll(async () => {
-    for (const server of Object.values(servers)) await new Promise((resolve) => (server.closeAllConnections(), server.close(resolve)));
+    for (const server of Object.values(servers)) await server.stop();
   });
 
   it('accepts a token signed with a key from the set (positive control)', async () => {
     const { userId } = await h.seedUser();
-    const token = await new SignJWT(claims(userId)).setProtectedHeader({ alg: 'RS256', kid: 'good' }).sign(good);
+    const token = await signToken(claims(userId), good, 'RS256', { kid: 'good' });
     expect((await invoke(bearer(token))).statusCode).toBe(200);
   });
 
   it('never fetches a key from a jku, x5u or jwk header the token carries', async () => {
-    const sign = (sub: string, header: Record<string, unknown>) => new SignJWT(claims(sub)).setProtectedHeader({ alg: 'RS256', kid: 'good', ...header }).sign(attacker);
+    const sign = (sub: string, header: Record<string, unknown>) => signToken(claims(sub), attacker, 'RS256', { kid: 'good', ...header });
     const tricks = [{ jku: evilUrl }, { x5u: evilUrl }, { jwk: attackerJwks.keys[0] }, { jku: evilUrl, kid: 'evil-only' }];
     for (const header of tricks) {
       await expectRefused(invoke, { name: JSON.stringify(Object.keys(header)), event: async (sub) => bearer(await sign(sub, header)), body: UNAUTHORIZED });
     }
-    expect(hits.evil).toBe(0);
+    expect(servers.evil.hits()).toBe(0);
   });
 
   it('refuses a kid from the set with an algorithm the key is not for', async () => {
     const es = (await generateKeyPair('ES256')).privateKey;
-    await expectRefused(invoke, { name: 'ES256 under an RSA kid', event: async (sub) => bearer(await new SignJWT(claims(sub)).setProtectedHeader({ alg: 'ES256', kid: 'good' }).sign(es)), body: UNAUTHORIZED });
+    await expectRefused(invoke, { name: 'ES256 under an RSA kid', event: async (sub) => bearer(await signToken(claims(sub), es, 'ES256', { kid: 'good' })), body: UNAUTHORIZED });
   });
 
   it('refuses HS256 signed with the published JWKS as the secret', async () => {
@@ -209,11 +182,11 @@ describe('JWT attacks on a handler that verifies against a remote JWKS', () => {
 
   it('does not let a flood of unknown kids turn into a flood of JWKS fetches', async () => {
     const { userId } = await h.seedUser();
-    const before = hits.jwks;
-    const tokens = await Promise.all(Array.from({ length: 25 }, (_, i) => new SignJWT(claims(userId)).setProtectedHeader({ alg: 'RS256', kid: `random-${i}` }).sign(attacker)));
+    const before = servers.jwks.hits();
+    const tokens = await Promise.all(Array.from({ length: 25 }, (_, i) => signToken(claims(userId), attacker, 'RS256', { kid: `random-${i}` })));
     const results = await Promise.all(tokens.map((token) => invoke(bearer(token))));
     expect(results.map((r) => r.statusCode)).toEqual(Array(25).fill(401));
     // jose refetches on an unknown kid at most once per 30 s cooldown.
-    expect(hits.jwks - before).toBeLessThanOrEqual(1);
+    expect(servers.jwks.hits() - before).toBeLessThanOrEqual(1);
   });
 });

@@ -3,17 +3,9 @@
  * accepts and never answers, a server that answers every call with one canned DynamoDB error, and
  * a proxy in front of a real DynamoDB API server that loses chosen responses.
  */
-import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
-
-const listen = async (server: Server | ReturnType<typeof createTcpServer>, port = 0): Promise<number> => {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  return (server.address() as AddressInfo).port;
-};
+import { listen } from './stand-in.js';
 
 /** A port that was free a moment ago and on which nothing listens now: connections are refused. */
 export const closedPort = async (): Promise<number> => {

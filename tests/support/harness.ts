@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createHandler, type HandlerDeps } from '../../functions/change-password/handler.js';
 import { isDeepStrictEqual } from 'node:util';
 import { DEV_JWT_SECRET, loadConfig, type UserAttribute } from '../../lib/config.js';
@@ -19,6 +20,9 @@ export const SEED_OLD = 'CurrentSecureP@ss123';
 export const SEED_NEW = 'NewSecureP@ssw0rd!';
 
 let requestCounter = 0;
+
+/** The protection limits as configured by default (LOCKOUT_*, PASSWORD_HISTORY_SIZE, REPLAY_WINDOW_SECONDS). */
+export const DEFAULT_LIMITS = loadConfig({ USERS_TABLE: 'users', JWT_SECRET: DEV_JWT_SECRET }).protection;
 
 /** A Lambda context as the runtime gives one; the remaining time drives middy's early timeout. */
 export const lambdaContext = (remainingMs = 10_000): Context => ({
@@ -51,12 +55,42 @@ export const apiEvent = (parts: { token?: string | undefined; body?: unknown; he
 
 export const parseBody = (result: HttpResult): unknown => JSON.parse(result.body);
 
+/** The envelope's error code, or undefined for a success. */
+export const errorCode = (result: HttpResult): number | undefined => (parseBody(result) as { error?: { code: number } }).error?.code;
+
+/**
+ * A clock the test moves by hand, so a window's edges do not drift while a slow machine runs the
+ * test. `reset()` (call it in beforeEach) puts it back at its start: no test inherits another's time.
+ */
+export const testClock = (startOffsetMs = 0) => {
+  const base = Date.now();
+  let offsetMs = startOffsetMs;
+  return {
+    now: (): Date => new Date(base + offsetMs),
+    seconds: (): number => Math.floor((base + offsetMs) / 1000),
+    advance: (ms: number): void => {
+      offsetMs += ms;
+    },
+    /** Back to the start, or to `offset` ms from when the clock was made. */
+    reset: (offset = startOffsetMs): void => {
+      offsetMs = offset;
+    },
+  };
+};
+
 /**
  * A stored record without the brute-force counter's bookkeeping (`oldPasswordAttempts*`), which
  * every request that reaches the old-password check moves: what "a refusal changes nothing" compares.
  */
 export const withoutCounter = (item: Record<string, unknown> | undefined): Record<string, unknown> | undefined =>
   item === undefined ? undefined : Object.fromEntries(Object.entries(item).filter(([k]) => !k.startsWith('oldPasswordAttempts')));
+
+/**
+ * A plain DocumentClient for the test's own reads and writes: not the function's client (no
+ * tracing, default retries), so arranging and checking a record never goes through the code under test.
+ */
+export const rawDocumentClient = (endpoint: string): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
 
 /**
  * A real DynamoDB API server (dynalite) with the users table, and the real handler wired to it,
@@ -83,8 +117,18 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}, layout:
     corsAllowedOrigins: [],
     ...overrides,
   };
-  const handler = createHandler(deps);
-  const raw = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+  /** A handler built with some dependencies replaced, on the same table; its answers are checked too. */
+  const invokerWith = (replaced: Partial<HandlerDeps>) => {
+    const built = createHandler({ ...deps, ...replaced });
+    return async (event: HttpEvent, context: Context = lambdaContext()): Promise<HttpResult> => {
+      const result = await built(event, context);
+      // A preflight is documented under OPTIONS; any other method is answered as POST's route is.
+      assertMatchesOpenApi(result, requestMethod(event)?.toUpperCase() === 'OPTIONS' ? 'options' : 'post');
+      return result;
+    };
+  };
+  const invoke = invokerWith({});
+  const raw = rawDocumentClient(dynamo.endpoint);
   let userCounter = 0;
   /** Every neighbouring item written, as written: none may ever change. */
   const neighbours = new Map<string, Record<string, unknown>>();
@@ -101,12 +145,10 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}, layout:
     usersLayout,
     deps,
     /** Runs the handler; every answer must conform to docs/openapi.yaml, or the test fails. */
-    invoke: async (event: HttpEvent, context: Context = lambdaContext()): Promise<HttpResult> => {
-      const result = await handler(event, context);
-      // A preflight is documented under OPTIONS; any other method is answered as POST's route is.
-      assertMatchesOpenApi(result, requestMethod(event)?.toUpperCase() === 'OPTIONS' ? 'options' : 'post');
-      return result;
-    },
+    invoke,
+    invokerWith,
+    /** POSTs a change of `oldPassword` to `newPassword` with `token`. */
+    change: (token: string, oldPassword: string, newPassword: string) => invoke(apiEvent({ token, body: { oldPassword, newPassword } })),
     /** Seeds a user with the seed's old password (or another) and returns its id and a valid token. */
     seedUser: async (attributes: Record<string, unknown> = {}, password = SEED_OLD) => {
       const userId = `user-${++userCounter}`;
@@ -139,8 +181,35 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}, layout:
       const now = new Map(Items.map((item) => [keyOf(item), item]));
       return [...neighbours].filter(([key, item]) => !isDeepStrictEqual(now.get(key), item)).map(([key]) => key);
     },
+    /** Deletes the user's record (its whole key). */
+    deleteUser: async (userId: string): Promise<void> => {
+      await raw.send(new DeleteCommand({ TableName: table, Key: itemKey(usersLayout, userId) }));
+    },
     stop: dynamo.stop,
   };
 };
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+/**
+ * One harness for a test file, started before its tests and stopped after them, with a clock the
+ * tests move by hand (an hour back by default, so tokens minted now are newer than any change it
+ * stamps) that is put back before each test. `h` may be used in tests and hooks, not at import.
+ * `layout`: the table layout (tests/support/layouts.ts), default today's.
+ */
+export const useHarness = (overrides: Partial<HandlerDeps> = {}, { clockOffsetMs = -3_600_000, layout = DEFAULT_TABLE_LAYOUT }: { clockOffsetMs?: number; layout?: LayoutFixture } = {}) => {
+  const clock = testClock(clockOffsetMs);
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startHarness({ clock: clock.now, ...overrides }, layout);
+  });
+  afterAll(() => started?.stop());
+  beforeEach(() => clock.reset());
+  const h = new Proxy({} as Harness, {
+    get: (_target, key) => {
+      if (started === undefined) throw new Error('the harness starts in beforeAll: use it inside tests and hooks');
+      return Reflect.get(started, key) as unknown;
+    },
+  });
+  return { clock, h };
+};

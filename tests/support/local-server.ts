@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from '../../scripts/free-port.js';
 
-export { freePort };
-
 /**
  * Runs `npm start` (scripts/start.ts: serverless-offline over dynalite) on free ports, with `env`
  * added to the shell's, and resolves once it prints its ready line.

@@ -1,31 +1,22 @@
-import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, type Config } from '../../lib/config.js';
 import { AppError } from '../../lib/errors.js';
 import { CLOCK_TOLERANCE_SECONDS, createTokenVerifier, MAX_TOKEN_LENGTH, type TokenVerifier } from '../../lib/token.js';
+import { closedPort } from '../support/fault-servers.js';
+import { startJsonStandIn, type StandIn } from '../support/stand-in.js';
+import { b64url, claims as claimsFor, hmacToken, nowSeconds, signToken as sign } from '../support/tokens.js';
 
 const SECRET = 'unit-test-hs256-secret-of-at-least-32-bytes';
 const SECRET_KEY = new TextEncoder().encode(SECRET);
 const ISSUER = 'https://issuer.example.com';
 const AUDIENCE = 'users-api';
 
-const nowSeconds = (): number => Math.floor(Date.now() / 1000);
-const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** Claims of a valid token; pass `undefined` for a claim to leave it out. */
-const claims = (overrides: Record<string, unknown> = {}): JWTPayload => ({ sub: 'user-123', iat: nowSeconds(), exp: nowSeconds() + 300, ...overrides });
-
-const sign = (payload: JWTPayload, key: CryptoKey | Uint8Array, alg: string, header: Record<string, unknown> = {}): Promise<string> =>
-  new SignJWT(payload).setProtectedHeader({ ...header, alg }).sign(key);
+/** Claims of a valid token for user-123; pass `undefined` for a claim to leave it out. */
+const claims = (overrides: Record<string, unknown> = {}): JWTPayload => claimsFor('user-123', overrides);
 
 /** A token signed with HMAC-SHA-256 by hand, for keys jose would refuse to use as an HMAC secret. */
-const hs256ByHand = (payload: JWTPayload, secret: string): string => {
-  const signingInput = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url(payload)}`;
-  return `${signingInput}.${createHmac('sha256', secret).update(signingInput).digest('base64url')}`;
-};
+const hs256ByHand = (payload: JWTPayload, secret: string): string => hmacToken({ alg: 'HS256', typ: 'JWT' }, payload, secret);
 
 const jwtConfig = (key: Config['jwt']['key'], options: { issuer?: string; audience?: string } = {}): Config['jwt'] => ({
   key,
@@ -400,24 +391,6 @@ describe('createTokenVerifier with a PEM public key', () => {
   });
 });
 
-/** A local HTTP server that answers every request with the given status and body. */
-const startServer = async (status: number, body: string): Promise<{ url: URL; server: Server; hits: () => number }> => {
-  let hits = 0;
-  const server = createServer((_req, res) => {
-    hits += 1;
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: new URL(`http://127.0.0.1:${port}/.well-known/jwks.json`), server, hits: () => hits };
-};
-
-const stopServer = (server: Server): Promise<void> =>
-  new Promise((resolve, reject) => {
-    server.closeAllConnections();
-    server.close((error) => (error ? reject(error) : resolve()));
-  });
 
 describe('createTokenVerifier with a JWKS URL', () => {
   let rsa: CryptoKey;
@@ -425,7 +398,7 @@ describe('createTokenVerifier with a JWKS URL', () => {
   let ed: CryptoKey;
   let impostor: CryptoKey;
   let jwks: JSONWebKeySet;
-  let jwksServer: Awaited<ReturnType<typeof startServer>>;
+  let jwksServer: StandIn;
   let verify: TokenVerifier;
 
   beforeAll(async () => {
@@ -447,12 +420,12 @@ describe('createTokenVerifier with a JWKS URL', () => {
       ],
     };
     createLocalJWKSet(jwks); // the served document is a valid JWKS
-    jwksServer = await startServer(200, JSON.stringify(jwks));
-    verify = createTokenVerifier(jwtConfig({ kind: 'jwks', url: jwksServer.url }, { issuer: ISSUER }));
+    jwksServer = await startJsonStandIn(200, JSON.stringify(jwks));
+    verify = createTokenVerifier(jwtConfig({ kind: 'jwks', url: jwksServer.url('/.well-known/jwks.json') }, { issuer: ISSUER }));
   });
 
   afterAll(async () => {
-    await stopServer(jwksServer.server);
+    await jwksServer.stop();
   });
 
   it.each([
@@ -546,8 +519,7 @@ describe('createTokenVerifier with a JWKS URL that fails', () => {
 
   it('answers 503 9001 when the JWKS server is down (closed port)', async () => {
     // Arrange: take a free port, then close it so nothing listens there
-    const { url, server } = await startServer(200, '{"keys":[]}');
-    await stopServer(server);
+    const url = new URL(`http://127.0.0.1:${await closedPort()}/.well-known/jwks.json`);
     const verify = createTokenVerifier(jwtConfig({ kind: 'jwks', url }));
 
     // Act / Assert
@@ -560,14 +532,15 @@ describe('createTokenVerifier with a JWKS URL that fails', () => {
     ['answers JSON that is not a key set', 200, '{"hello":"world"}'],
   ])('answers 503 9001 when the JWKS server %s', async (_label, status, body) => {
     // Arrange
-    const { url, server } = await startServer(status, body);
+    const server = await startJsonStandIn(status, body);
+    const url = server.url('/.well-known/jwks.json');
     const verify = createTokenVerifier(jwtConfig({ kind: 'jwks', url }));
 
     try {
       // Act / Assert
       expect(await rejectionKey(verify, `Bearer ${await token()}`)).toBe('SERVICE_UNAVAILABLE');
     } finally {
-      await stopServer(server);
+      await server.stop();
     }
   });
 });
