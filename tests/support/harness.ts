@@ -6,7 +6,7 @@ import { createHandler, type HandlerDeps } from '../../functions/change-password
 import { isDeepStrictEqual } from 'node:util';
 import { DEV_JWT_SECRET, loadConfig, type UserAttribute } from '../../lib/config.js';
 import { requestMethod, type HttpEvent, type HttpResult } from '../../lib/http.js';
-import { hashPassword, verifyPassword } from '../../lib/password-hash.js';
+import { hashPasswordWithSalt, saltForNextHash, verifyPassword } from '../../lib/password-hash.js';
 import { buildPolicy } from '../../lib/password-policy.js';
 import { createTokenVerifier } from '../../lib/token.js';
 import { silentNotifier } from '../../lib/change-notifier.js';
@@ -108,7 +108,8 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}, layout:
     verifyToken: createTokenVerifier(config.jwt),
     store,
     policy: buildPolicy(config.policy),
-    hashPassword: (password) => hashPassword(password, TEST_COST),
+    hashPassword: hashPasswordWithSalt,
+    saltFor: (current) => saltForNextHash(current, TEST_COST),
     verifyPassword,
     clock: () => new Date(),
     limits: config.protection,
