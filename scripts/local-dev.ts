@@ -10,8 +10,9 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { SignJWT } from 'jose';
 import { load as loadYaml } from 'js-yaml';
-import { DEV_JWT_SECRET } from '../lib/config.js';
+import { DEFAULT_LAYOUT, DEV_JWT_SECRET, USER_ATTRIBUTES, type TableLayout } from '../lib/config.js';
 import { hashPassword } from '../lib/password-hash.js';
+import { itemKey } from '../lib/user-store.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 
 export const DEMO_USER = { userId: 'demo-user', email: 'demo@example.com', username: 'demo', password: 'CurrentSecureP@ss123' } as const;
@@ -39,8 +40,19 @@ export const startEmbeddedDynamo = async (port = 0): Promise<{ endpoint: string;
   };
 };
 
-/** The table's keys exactly as deployed: read from infra/users-table.yml. */
-const tableDefinition = (table: string): CreateTableCommandInput => {
+/**
+ * The table's keys: exactly as deployed (infra/users-table.yml) for the default layout, else the
+ * USERS_KEY attributes (string partition key, then string sort key), as a platform's table has them.
+ */
+const tableDefinition = (table: string, layout: TableLayout): CreateTableCommandInput => {
+  if (layout.key.map((k) => k.attribute).join() !== 'userId') {
+    return {
+      TableName: table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: layout.key.map(({ attribute }) => ({ AttributeName: attribute, AttributeType: 'S' })),
+      KeySchema: layout.key.map(({ attribute }, i) => ({ AttributeName: attribute, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+    };
+  }
   const file = new URL('../infra/users-table.yml', import.meta.url);
   const doc = loadYaml(readFileSync(file, 'utf8')) as { Resources: { UsersTable: { Properties: Pick<CreateTableCommandInput, 'AttributeDefinitions' | 'KeySchema' | 'BillingMode'> } } };
   const { AttributeDefinitions, KeySchema, BillingMode } = doc.Resources.UsersTable.Properties;
@@ -48,7 +60,7 @@ const tableDefinition = (table: string): CreateTableCommandInput => {
 };
 
 /** Creates the users table if it does not exist yet. */
-export const ensureUsersTable = async (endpoint: string, table: string): Promise<'created' | 'exists'> => {
+export const ensureUsersTable = async (endpoint: string, table: string, layout: TableLayout = DEFAULT_LAYOUT): Promise<'created' | 'exists'> => {
   const client = localClient(endpoint);
   try {
     await client.send(new DescribeTableCommand({ TableName: table }));
@@ -56,33 +68,44 @@ export const ensureUsersTable = async (endpoint: string, table: string): Promise
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  await client.send(new CreateTableCommand(tableDefinition(table)));
+  await client.send(new CreateTableCommand(tableDefinition(table, layout)));
   return 'created';
 };
 
+/** A record in the layout's shape: its key for `userId`, and the service's attributes under their configured names. */
+export const toItem = (layout: TableLayout, { userId, ...attributes }: { userId: string; [attribute: string]: unknown }): Record<string, unknown> => {
+  const renamed = Object.entries(attributes).map(([name, value]): [string, unknown] => [name in USER_ATTRIBUTES ? layout.attributes[name as keyof typeof USER_ATTRIBUTES] : name, value]);
+  return { ...Object.fromEntries(renamed), ...itemKey(layout, userId) };
+};
+
 /**
- * Writes a user record with the password hashed as this service stores it. With `onlyIfMissing`
- * it refuses (ConditionalCheckFailedException) to replace an existing user.
+ * Writes a user record with the password hashed as this service stores it, in the layout's shape
+ * (the default: `userId`). With `onlyIfMissing` it refuses (ConditionalCheckFailedException) to
+ * replace an existing user.
  */
 export const putUser = async (
   endpoint: string,
   table: string,
   user: { userId: string; password: string; [attribute: string]: unknown },
   cost: number,
-  { onlyIfMissing = false }: { onlyIfMissing?: boolean } = {},
+  { onlyIfMissing = false, layout = DEFAULT_LAYOUT }: { onlyIfMissing?: boolean; layout?: TableLayout } = {},
 ): Promise<void> => {
   const { password, ...rest } = user;
   const doc = DynamoDBDocumentClient.from(localClient(endpoint));
   await doc.send(new PutCommand({
     TableName: table,
-    Item: { ...rest, passwordHash: await hashPassword(password, cost) },
-    ...(onlyIfMissing ? { ConditionExpression: 'attribute_not_exists(userId)' } : {}),
+    Item: toItem(layout, { ...rest, passwordHash: await hashPassword(password, cost) }),
+    ...(onlyIfMissing ? { ConditionExpression: 'attribute_not_exists(#key)', ExpressionAttributeNames: { '#key': layout.key[0]?.attribute ?? 'userId' } } : {}),
   }));
 };
 
-/** A development token for `userId`, signed with the local dev secret unless another is given. */
+/** A development token for `userId`, signed with the local dev secret unless another is given; `iss`/`aud` when given. */
 export const mintToken = (
   userId: string,
-  { secret = DEV_JWT_SECRET, expiresIn = '1h', issuedAt }: { secret?: string; expiresIn?: string | number; issuedAt?: number } = {},
-): Promise<string> =>
-  new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(userId).setIssuedAt(issuedAt).setExpirationTime(expiresIn).sign(new TextEncoder().encode(secret));
+  { secret = DEV_JWT_SECRET, expiresIn = '1h', issuedAt, issuer, audience }: { secret?: string; expiresIn?: string | number; issuedAt?: number; issuer?: string | undefined; audience?: string | undefined } = {},
+): Promise<string> => {
+  const jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(userId).setIssuedAt(issuedAt).setExpirationTime(expiresIn);
+  if (issuer !== undefined) jwt.setIssuer(issuer);
+  if (audience !== undefined) jwt.setAudience(audience);
+  return jwt.sign(new TextEncoder().encode(secret));
+};
