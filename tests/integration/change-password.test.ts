@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../scripts/local-dev.js';
 import { hashPassword, verifyPassword } from '../../lib/password-hash.js';
+import type { UserStore } from '../../lib/ports.js';
+import { deferred } from '../support/fault-servers.js';
 import { apiEvent, parseBody, SEED_NEW, SEED_OLD, startHarness, type Harness, withoutCounter } from '../support/harness.js';
 
 let h: Harness;
@@ -183,20 +185,36 @@ describe('POST /v1/users/profile/change-password', () => {
       }
     });
 
-    it('lets exactly one of 8 parallel changes from the same old password win; the stored hash is the winner’s', async () => {
-      // A limit above 8 so that every request reaches the write (the limit has its own tests).
-      const race = h.invokerWith({ limits: { ...h.deps.limits, maxAttempts: 100 } });
+    it('lets exactly one of 8 changes held at the write win; the 7 others answer 409 5026 and the stored hash is the winner’s', async () => {
+      // Arrange: every request is held at the write until all 8 have verified the same old hash,
+      // so the conditional write, not luck, decides. A limit above 8 lets all 8 reach it.
+      const CONCURRENT = 8;
+      let arrived = 0;
+      const allAtTheWrite = deferred();
+      const store: UserStore = {
+        beginAttempt: (id, now, limits) => h.deps.store.beginAttempt(id, now, limits),
+        releaseAttempt: (id, windowStart) => h.deps.store.releaseAttempt(id, windowStart),
+        replacePasswordHash: async (change) => {
+          if ((arrived += 1) === CONCURRENT) allAtTheWrite.resolve();
+          await allAtTheWrite.promise;
+          return h.deps.store.replacePasswordHash(change);
+        },
+      };
+      const race = h.invokerWith({ store, limits: { ...h.deps.limits, maxAttempts: 100 } });
       const { userId, token } = await h.seedUser();
-      const candidates = Array.from({ length: 8 }, (_, i) => `Winner-${i}-P@ssw0rd`);
+      const candidates = Array.from({ length: CONCURRENT }, (_, i) => `Winner-${i}-P@ssw0rd`);
+
+      // Act
       const results = await Promise.all(candidates.map((newPassword) => race(apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword } }))));
+
+      // Assert
+      expect(arrived).toBe(CONCURRENT);
       const winners = results.flatMap((res, i) => (res.statusCode === 200 ? [i] : []));
       expect(winners).toHaveLength(1);
-      for (const res of results.filter((r) => r.statusCode !== 200)) {
-        // A loser lost the conditional write (409 5026), or read the winner's record already: then
-        // its old password is wrong (400 5023) or, a second later, its token predates the change (401 4001).
-        const { code } = (parseBody(res) as { error: { code: number } }).error;
-        expect([[409, 5026], [400, 5023], [401, 4001]]).toContainEqual([res.statusCode, code]);
-      }
+      const losers = results.filter((r) => r.statusCode !== 200);
+      expect(losers.map((r) => [r.statusCode, r.body])).toEqual(
+        Array(CONCURRENT - 1).fill([409, '{"status":false,"error":{"code":5026,"message":"Password was changed by another request; retry with the current password"}}']),
+      );
       const stored = (await h.getItem(userId))?.passwordHash as string;
       const winner = candidates[winners[0] ?? -1] ?? '';
       expect(await verifyPassword(winner, stored)).toBe(true);
