@@ -69,6 +69,15 @@ describe('POST /v1/users/profile/change-password', () => {
       await expectUnchanged(userId, before);
     });
 
+    it('answers 400 5023 for a user who has no password (federated sign-in only), and stores none', async () => {
+      const { userId, token } = await h.seedUser();
+      await h.removeAttributes(userId, ['passwordHash']);
+      const res = await h.invoke(apiEvent({ token, body: SEED_BODY }));
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toBe('{"status":false,"error":{"code":5023,"message":"Incorrect old password"}}');
+      expect(await h.getItem(userId)).not.toHaveProperty('passwordHash');
+    });
+
     it('accepts the bearer scheme in any case', async () => {
       const { token } = await h.seedUser();
       const res = await h.invoke(apiEvent({ body: SEED_BODY, headers: { Authorization: `bEaReR ${token}` } }));
@@ -92,6 +101,8 @@ describe('POST /v1/users/profile/change-password', () => {
       { name: 'a JSON string', status: 400, code: 1001, event: (token) => apiEvent({ token, rawBody: '"x"' }) },
       { name: 'JSON null', status: 400, code: 1001, event: (token) => apiEvent({ token, rawBody: 'null' }) },
       { name: 'a __proto__ key', status: 400, code: 1001, event: (token) => apiEvent({ token, rawBody: `{"__proto__":{"x":1},"oldPassword":"${SEED_OLD}","newPassword":"${SEED_NEW}"}` }) },
+      { name: 'a constructor key', status: 400, code: 1001, event: (token) => apiEvent({ token, rawBody: `{"constructor":{"prototype":{"x":1}},"oldPassword":"${SEED_OLD}","newPassword":"${SEED_NEW}"}` }) },
+      { name: 'a prototype key', status: 400, code: 1001, event: (token) => apiEvent({ token, rawBody: `{"prototype":{"x":1},"oldPassword":"${SEED_OLD}","newPassword":"${SEED_NEW}"}` }) },
       { name: 'base64 that is not UTF-8', status: 400, code: 1001, event: (token) => apiEvent({ token, rawBody: Buffer.from([0xff, 0xfe, 0x7b]).toString('base64'), isBase64Encoded: true }) },
       { name: 'a missing oldPassword', status: 400, code: 1002, event: (token) => apiEvent({ token, body: { newPassword: SEED_NEW } }) },
       { name: 'a missing newPassword', status: 400, code: 1002, event: (token) => apiEvent({ token, body: { oldPassword: SEED_OLD } }) },
@@ -121,6 +132,15 @@ describe('POST /v1/users/profile/change-password', () => {
       expect(res.body).not.toContain(SEED_OLD);
       await expectUnchanged(userId, before);
     });
+
+    it.each(['application/json; charset=utf-8', 'Application/JSON;charset=UTF-8', 'application/merge-patch+json', 'application/vnd.api+json; charset=utf-8'])(
+      'accepts Content-Type %s',
+      async (contentType) => {
+        const { token } = await h.seedUser();
+        const res = await h.invoke(apiEvent({ token, body: SEED_BODY, headers: { 'content-type': contentType } }));
+        expect(res.statusCode).toBe(200);
+      },
+    );
 
     it('names the failed fields without echoing values', async () => {
       const { token } = await h.seedUser();

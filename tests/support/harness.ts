@@ -156,6 +156,15 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}) => {
         ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, values[n]])),
       }));
     },
+    /** Removes attributes of a stored record, e.g. the hash of a user who signs in only through a federation. */
+    removeAttributes: async (userId: string, names: string[]): Promise<void> => {
+      await raw.send(new UpdateCommand({
+        TableName: table,
+        Key: { userId },
+        UpdateExpression: `REMOVE ${names.map((_, i) => `#n${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#n${i}`, n])),
+      }));
+    },
     deleteUser: async (userId: string): Promise<void> => {
       await raw.send(new DeleteCommand({ TableName: table, Key: { userId } }));
     },
