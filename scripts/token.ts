@@ -4,7 +4,7 @@
  * jose's format (`12h`, `30m`, `7d`); default 12 hours. Only for the laptop: no other stage
  * accepts the dev secret.
  */
-import { DEMO_USER, mintToken } from './local-dev.js';
+import { DEMO_USER, mintToken } from './dev-token.js';
 
 const [userId = DEMO_USER.userId, expiresIn = '12h', ...extra] = process.argv.slice(2);
 const usage = 'usage: npm run token -- [userId] [expiry, e.g. 12h]';
