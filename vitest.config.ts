@@ -16,7 +16,11 @@ export default defineConfig({
         // Over real HTTP, against the one `npm start` that globalSetup runs for all of them.
         test: { name: 'http', include: ['tests/http/**/*.test.ts'], globalSetup: ['tests/support/local-server-setup.ts'] },
       },
-      { extends: true, test: { name: 'in-process', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/http/**'] } },
+      {
+        extends: true,
+        // In-process tests; under `npm run test:dynamodb-local`, globalSetup starts one DynamoDB Local for all of them.
+        test: { name: 'in-process', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/http/**'], globalSetup: ['tests/support/dynamodb-local-setup.ts'] },
+      },
     ],
   },
 });

@@ -24,7 +24,12 @@ const localClient = (endpoint: string): DynamoDBClient =>
  */
 export const startEmbeddedDynamo = async (port = 0): Promise<{ endpoint: string; stop: () => Promise<void> }> => {
   // Loaded on use: `npm run token` and `npm run user:create` start no server and skip their cost.
-  if (process.env.TEST_DYNAMODB === 'dynamodb-local') return (await import('./dynamodb-local.js')).startDynamoDbLocal(port);
+  if (process.env.TEST_DYNAMODB === 'dynamodb-local') {
+    // The run's one shared instance (tests/support/dynamodb-local-setup.ts), unless a port is asked for.
+    const shared = process.env.TEST_DYNAMODB_ENDPOINT;
+    if (port === 0 && shared) return { endpoint: shared, stop: () => Promise.resolve() };
+    return (await import('./dynamodb-local.js')).startDynamoDbLocal(port);
+  }
   const { default: dynalite } = await import('dynalite');
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
