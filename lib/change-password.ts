@@ -1,5 +1,6 @@
 import { AppError } from './errors.js';
-import { failedRules, type PolicyRule } from './password-policy.js';
+import { isRecentPassword, type HashesBySalt } from './password-history.js';
+import { startPolicyCheck, type PolicyRule } from './password-policy.js';
 import type { AttemptLimits, BreachedPasswordCheck, ChangeNotifier, UserCredentials, UserStore } from './ports.js';
 import { issuedBeforePasswordChange } from './stale-token.js';
 
@@ -7,7 +8,10 @@ import { issuedBeforePasswordChange } from './stale-token.js';
 export interface ChangePasswordDeps {
   store: UserStore;
   policy: readonly PolicyRule[];
-  hashPassword: (password: string) => Promise<string>;
+  /** One bcrypt operation: the password's hash under `salt` (lib/password-hash.ts). */
+  hashPassword: (password: string, salt: string) => Promise<string>;
+  /** The salt for the user's next hash, given their current one (no bcrypt work). */
+  saltFor: (currentHash: string | undefined) => Promise<string>;
   verifyPassword: (password: string, stored: string) => Promise<boolean>;
   clock: () => Date;
   limits: AttemptLimits & { historySize: number; replayWindowSeconds: number };
@@ -46,14 +50,28 @@ const isReplay = async (deps: ChangePasswordDeps, user: UserCredentials, input: 
 };
 
 /**
+ * Runs synchronous CPU work while `io` is in flight. The SDK writes its request only after a turn
+ * of the event loop (its middleware chain, then the socket), so work started right after the call
+ * would run before the request even left; one setImmediate lets it leave first (measured by
+ * `npm run bench:wire`). A rejection of `io` is left to the caller's own await.
+ */
+const whileInFlight = async <T>(io: Promise<unknown>, work: () => T): Promise<T> => {
+  io.catch(() => undefined);
+  await new Promise((resolve) => setImmediate(resolve));
+  return work();
+};
+
+/**
  * Use case: change a password.
  *
- * Primary course: reserve one old-password attempt (reading the user in the same write); refuse a
- * token older than the last change; check the policy; verify the old password (while the breach
- * lookup, if any, runs) and then refuse a breached new password; refuse a recently used one; hash
- * it; swap the hashes with a conditional write that also resets the attempt counter and records
- * the history; notify. Cheap checks run before the bcrypt steps, and
- * the per-history-entry bcrypt checks run only once the old password is proven.
+ * Primary course: reserve one old-password attempt (reading the user in the same write; the
+ * policy's rules that need no user run meanwhile); refuse a token older than the last change;
+ * finish the policy; verify the old password (while the breach lookup, if any, runs) and then
+ * refuse a breached new password; hash the new one under the user's salt and refuse it if it
+ * matches a recent password; swap the hashes with a conditional write that also resets the
+ * attempt counter and records the history; notify. Cheap checks run before the bcrypt steps, and
+ * the history check runs only once the old password is proven. Once a user's history shares
+ * their salt, a change costs 2 bcrypt operations whatever the history size.
  *
  * Errors (AppError keys): PASSWORD_UNCHANGED, ENTITY_NOT_FOUND, TOO_MANY_ATTEMPTS, UNAUTHORIZED
  * (stale token), PASSWORD_POLICY (details.failedRules, `breachedPassword` included once the old
@@ -68,9 +86,14 @@ const isReplay = async (deps: ChangePasswordDeps, user: UserCredentials, input: 
 export const changePassword = async (deps: ChangePasswordDeps, input: ChangePasswordInput): Promise<ChangePasswordOutcome> => {
   const { userId, oldPassword, newPassword } = input;
   // Compared, checked and hashed as NFC (see lib/password-hash.ts), so é and e + ◌́ are one password.
-  if (newPassword.normalize('NFC') === oldPassword.normalize('NFC')) throw new AppError('PASSWORD_UNCHANGED');
+  const candidate = newPassword.normalize('NFC');
+  if (candidate === oldPassword.normalize('NFC')) throw new AppError('PASSWORD_UNCHANGED');
 
-  const { user, windowStart } = await deps.store.beginAttempt(userId, deps.clock(), deps.limits);
+  // The policy's rules that need no user (the strength estimate among them) run while DynamoDB
+  // reserves the attempt and reads the user; their verdict is still given in the documented order.
+  const reserving = deps.store.beginAttempt(userId, deps.clock(), deps.limits);
+  const finishPolicy = await whileInFlight(reserving, () => startPolicyCheck(deps.policy, candidate));
+  const { user, windowStart } = await reserving;
   const giveBack = () => deps.store.releaseAttempt(userId, windowStart);
 
   if (issuedBeforePasswordChange(input.tokenIssuedAt, user.passwordChangedAt)) {
@@ -80,7 +103,7 @@ export const changePassword = async (deps: ChangePasswordDeps, input: ChangePass
     throw new AppError('UNAUTHORIZED', { cause: { reason: 'token issued before the last password change' } });
   }
 
-  const failed = failedRules(deps.policy, newPassword.normalize('NFC'), { userAttributes: user.attributes });
+  const failed = finishPolicy({ userAttributes: user.attributes });
   if (failed.length > 0) {
     await giveBack();
     throw new AppError('PASSWORD_POLICY', { details: { failedRules: failed } });
@@ -90,7 +113,7 @@ export const changePassword = async (deps: ChangePasswordDeps, input: ChangePass
   // check of the old password, and awaited only once that check passed. A wrong old password
   // answers 5023 without waiting for it; its outcome is then dropped (the catch avoids an
   // unhandled rejection in fail-closed mode).
-  const breachLookup = deps.breachedPasswords?.check(newPassword.normalize('NFC'));
+  const breachLookup = deps.breachedPasswords?.check(candidate);
   breachLookup?.catch(() => undefined);
   // ---
 
@@ -114,15 +137,17 @@ export const changePassword = async (deps: ChangePasswordDeps, input: ChangePass
   }
   // ---
 
+  // The new hash shares the user's salt, so one bcrypt both checks the history and is the new
+  // hash (lib/password-history.ts); entries with salts of their own cost one each until they age out.
+  const salt = await deps.saltFor(passwordHash);
+  const hashes: HashesBySalt = new Map();
   const recent = user.passwordHistory.slice(0, deps.limits.historySize);
-  for (const previous of recent) {
-    if (await deps.verifyPassword(newPassword, previous)) {
-      await giveBack();
-      throw new AppError('PASSWORD_REUSED', { details: { historySize: deps.limits.historySize } });
-    }
+  if (await isRecentPassword(deps, newPassword, recent, salt, hashes)) {
+    await giveBack();
+    throw new AppError('PASSWORD_REUSED', { details: { historySize: deps.limits.historySize } });
   }
 
-  const newHash = await deps.hashPassword(newPassword);
+  const newHash = hashes.get(salt) ?? (await deps.hashPassword(newPassword, salt));
   const changedAt = deps.clock();
   // At least the previous hash is kept, whatever the history size: a lost-response retry needs it.
   const history = [passwordHash, ...user.passwordHistory].slice(0, Math.max(1, deps.limits.historySize));

@@ -1,5 +1,8 @@
 import { createHmac } from 'node:crypto';
 import bcrypt from 'bcryptjs';
+import { isSupportedHash, LONG_PASSWORD_PREFIX, saltOf } from './hash-format.js';
+
+export { isSupportedHash, LONG_PASSWORD_PREFIX, saltOf };
 
 /**
  * Password hashing. Two formats are written:
@@ -18,10 +21,7 @@ import bcrypt from 'bcryptjs';
  * text verify alike. Verification tries the NFC form first and then, if the text was not already
  * NFC, the exact form sent, so hashes set elsewhere from a non-NFC password still verify as stored.
  */
-export const LONG_PASSWORD_PREFIX = '$cp1';
 const BCRYPT_MAX_BYTES = 72;
-// Costs 04–31 only: bcryptjs throws on others, and an unverifiable hash must simply not match.
-const BCRYPT_HASH = /^\$2[aby]\$(?:0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
 
 const prehash = (password: string, salt: string): string =>
   createHmac('sha384', salt).update(password, 'utf8').digest('base64');
@@ -29,17 +29,29 @@ const prehash = (password: string, salt: string): string =>
 /** True when bcrypt would see the whole of this password. */
 export const fitsBcrypt = (password: string): boolean => Buffer.byteLength(password, 'utf8') <= BCRYPT_MAX_BYTES;
 
-/** Hashes a password at the given bcrypt cost in the format described above. */
-export const hashPassword = async (raw: string, cost: number): Promise<string> => {
+/**
+ * Hashes a password under a given bcrypt salt (`$2b$<cost>$` + 22 characters) in the format
+ * described above: one bcrypt operation. Deterministic, so a hash made with the salt of a stored
+ * hash can be compared with that hash as a string (lib/password-history.ts).
+ */
+export const hashPasswordWithSalt = async (raw: string, salt: string): Promise<string> => {
   const password = raw.normalize('NFC');
-  const salt = await bcrypt.genSalt(cost);
   if (fitsBcrypt(password)) return bcrypt.hash(password, salt);
   return LONG_PASSWORD_PREFIX + (await bcrypt.hash(prehash(password, salt), salt));
 };
 
-/** Whether `stored` is a hash format {@link verifyPassword} understands. */
-export const isSupportedHash = (stored: string): boolean =>
-  BCRYPT_HASH.test(stored.startsWith(LONG_PASSWORD_PREFIX) ? stored.slice(LONG_PASSWORD_PREFIX.length) : stored);
+/** Hashes a password at the given bcrypt cost, under a new random salt, in the format described above. */
+export const hashPassword = async (raw: string, cost: number): Promise<string> => hashPasswordWithSalt(raw, await bcrypt.genSalt(cost));
+
+/**
+ * The salt for a user's next hash: the salt of their current hash when this function wrote it
+ * (`$2b$`, either format) at `cost`, so that one bcrypt of a candidate compares against every
+ * hash of theirs that shares it (lib/password-history.ts); else a new one, at `cost`.
+ */
+export const saltForNextHash = async (current: string | undefined, cost: number): Promise<string> => {
+  const salt = current === undefined ? undefined : saltOf(current);
+  return salt?.startsWith(`$2b$${String(cost).padStart(2, '0')}$`) ? salt : bcrypt.genSalt(cost);
+};
 
 /**
  * Checks a password against a stored hash of either format. Exported for the platform's login

@@ -25,12 +25,30 @@ export const buildPolicy = (config: PasswordPolicyConfig): readonly PolicyRule[]
   ...(config.guessability === undefined ? [] : [...guessabilityRules(config.guessability), breachedListRule]),
 ];
 
+const NO_USER: PolicyContext = { userAttributes: [] };
+
+/**
+ * Starts checking a password: runs now everything that needs no user (the cheap rules, then the
+ * deferred ones or their user-independent part), and returns the function that finishes the
+ * check once the user's attributes are known. The use case runs the first half while DynamoDB
+ * loads the user. The result is that of {@link failedRules}.
+ */
+export const startPolicyCheck = (rules: readonly PolicyRule[], password: string): ((context: PolicyContext) => string[]) => {
+  const cheap = rules.filter((rule) => !(rule.deferred ?? false) && !rule.test(password, NO_USER)).map((rule) => rule.id);
+  if (cheap.length > 0) return () => cheap;
+  const deferred = rules.filter((rule) => rule.deferred ?? false).map((rule) => {
+    if (rule.prepare !== undefined) return { id: rule.id, finish: rule.prepare(password) };
+    if (rule.personal ?? false) return { id: rule.id, finish: (context: PolicyContext) => rule.test(password, context) };
+    const passed = rule.test(password, NO_USER);
+    return { id: rule.id, finish: () => passed };
+  });
+  return (context) => deferred.filter((rule) => !rule.finish(context)).map((rule) => rule.id);
+};
+
 /**
  * Returns the ids of the rules the password fails, in rule order; empty when it passes. Deferred
- * rules run only if no other rule failed, so their ids appear only on their own.
+ * rules run only if no other rule failed, so their ids appear only on their own. Cheap rules must
+ * not be personal: they run before the user is known.
  */
-export const failedRules = (rules: readonly PolicyRule[], password: string, context: PolicyContext): string[] => {
-  const failing = (deferred: boolean) => rules.filter((rule) => (rule.deferred ?? false) === deferred && !rule.test(password, context)).map((rule) => rule.id);
-  const cheap = failing(false);
-  return cheap.length > 0 ? cheap : failing(true);
-};
+export const failedRules = (rules: readonly PolicyRule[], password: string, context: PolicyContext): string[] =>
+  startPolicyCheck(rules, password)(context);

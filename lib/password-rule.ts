@@ -23,6 +23,18 @@ export interface PolicyRule {
    * load data, so a password that fails a cheap rule never pays for them.
    */
   readonly deferred?: boolean;
+  /**
+   * True when `test` reads the context (the user's attributes): such a rule runs only once the
+   * user is loaded; the others run while the user is being loaded (lib/password-policy.ts
+   * `startPolicyCheck`).
+   */
+  readonly personal?: boolean;
+  /**
+   * Optional split of `test` for a personal rule with a costly part that needs no user: `prepare`
+   * does that part, and the function it returns finishes the test with the context. Must agree
+   * with `test` for every password and context.
+   */
+  readonly prepare?: (password: string) => (context: PolicyContext) => boolean;
 }
 
 /** Length is counted in Unicode code points, as the contract's "characters". */

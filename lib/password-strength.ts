@@ -1,4 +1,4 @@
-import { ZxcvbnFactory, type OptionsGraph } from '@zxcvbn-ts/core';
+import { Options, ZxcvbnFactory, type OptionsGraph } from '@zxcvbn-ts/core';
 import type { GuessabilityConfig } from './config.js';
 import type { PolicyContext, PolicyRule } from './password-rule.js';
 import { ADJACENCY_GRAPHS_JSON, DICTIONARIES } from './password-strength-data.js';
@@ -116,6 +116,45 @@ export const estimateGuessability = (password: string, userAttributes: readonly 
   return { score, guessesLog10 };
 };
 
+let l33tReadings: Map<string, string[]> | undefined;
+
+/** Every spelling zxcvbn's l33t matcher reads as a letter ("4" and "@" for "a", "|_|" for "u"…), by letter. */
+const zxcvbnL33t = (): Map<string, string[]> =>
+  (l33tReadings ??= new Map(Object.entries(new Options().l33tTable)));
+
+const escapeRegExp = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+
+/**
+ * Whether zxcvbn could match one of the user's words anywhere in the password: a superset of what
+ * its dictionary, l33t and reversed matchers find (each letter of a word as itself or any of its
+ * l33t spellings, in the lower-cased password or its reverse). When this is false, the user's
+ * words add no match, and zxcvbn's estimate with them is exactly its estimate without them.
+ */
+export const userWordsMayMatch = (password: string, words: readonly string[]): boolean => {
+  const lower = password.toLowerCase();
+  const reversed = [...lower].reverse().join('');
+  const table = zxcvbnL33t();
+  return words.some((word) => {
+    const pattern = new RegExp([...word.toLowerCase()].map((c) => `(?:${[c, ...(table.get(c) ?? [])].map(escapeRegExp).join('|')})`).join(''));
+    return pattern.test(lower) || pattern.test(reversed);
+  });
+};
+
+/**
+ * The strength rule in two steps. The estimate without the user's words runs first (while the
+ * user loads): more dictionary words can only lower a score, so a password that fails without
+ * them fails with them. A password that passes is estimated again with the user's words only when
+ * one of them could match; otherwise the first estimate is the answer.
+ */
+const prepareStrength = (minStrength: number) => (password: string) => {
+  const alone = estimateGuessability(password, []).score;
+  return (context: PolicyContext): boolean => {
+    if (alone < minStrength) return false;
+    const words = personalWords(context.userAttributes);
+    return !userWordsMayMatch(password, words) || estimateGuessability(password, context.userAttributes).score >= minStrength;
+  };
+};
+
 /**
  * The blocklist is searched as the bundled text itself ("\nword\n"): a dozen substring searches
  * of ~80 KB cost well under a millisecond, and building a Set of it would cost more on first use.
@@ -137,8 +176,14 @@ const containsPersonalWord = (password: string, { userAttributes }: PolicyContex
 /** The guessability rules for a configuration; `minStrength` 0 leaves out the zxcvbn score. */
 export const guessabilityRules = ({ minStrength }: GuessabilityConfig): PolicyRule[] => [
   { id: 'commonPassword', deferred: true, test: (pw) => !isCommonPassword(pw) },
-  { id: 'personalInfo', deferred: true, test: (pw, context) => !containsPersonalWord(pw, context) },
+  { id: 'personalInfo', deferred: true, personal: true, test: (pw, context) => !containsPersonalWord(pw, context) },
   ...(minStrength > 0
-    ? [{ id: 'strength', deferred: true, test: (pw: string, context: PolicyContext) => estimateGuessability(pw, context.userAttributes).score >= minStrength }]
+    ? [{
+      id: 'strength',
+      deferred: true,
+      personal: true,
+      test: (pw: string, context: PolicyContext) => estimateGuessability(pw, context.userAttributes).score >= minStrength,
+      prepare: prepareStrength(minStrength),
+    }]
     : []),
 ];

@@ -15,7 +15,7 @@ import { AppError } from '../../lib/errors.js';
 import { jsonEnvelope, jsonResponse, readJsonObject, requestMethod, type HttpEvent, type HttpResult } from '../../lib/http.js';
 import { logger } from '../../lib/logger.js';
 import { METRIC, metrics, outcomeMetrics, traceClient, tracing } from '../../lib/observability.js';
-import { hashPassword, verifyPassword } from '../../lib/password-hash.js';
+import { hashPasswordWithSalt, saltForNextHash, verifyPassword } from '../../lib/password-hash.js';
 import { buildPolicy } from '../../lib/password-policy.js';
 import { createTokenVerifier, type TokenVerifier } from '../../lib/token.js';
 import { createDocumentClient, DynamoUserStore } from '../../lib/user-store.js';
@@ -101,7 +101,8 @@ const buildDefaultDeps = (): HandlerDeps => {
     verifyToken: createTokenVerifier(config.jwt),
     store: new DynamoUserStore(traceClient(createDocumentClient({ endpoint: config.dynamodbEndpoint })), config.usersTable),
     policy: buildPolicy(config.policy),
-    hashPassword: (password) => hashPassword(password, config.bcryptCost),
+    hashPassword: hashPasswordWithSalt,
+    saltFor: (current) => saltForNextHash(current, config.bcryptCost),
     verifyPassword,
     clock: () => new Date(),
     limits: config.protection,

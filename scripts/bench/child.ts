@@ -92,7 +92,7 @@ const changeOnce = async (side: Side, modules: { handler?: HandlerModule; floor?
       const ok = await modules.floor!.changePassword(job.userId, job.oldPassword, job.newPassword, timings);
       const ms = performance.now() - start;
       if (!ok) fail(side, job, 'refused');
-      return { ms, phases: { total: ms, dynamo: timings.dynamo, dynamoCalls: 2, dynamoFirst: timings.dynamoRead, bcryptCompare: timings.bcryptCompare, bcryptHash: timings.bcryptHash, beforeFirstCall: 0, webCrypto: 0 } };
+      return { ms, phases: { total: ms, dynamo: timings.dynamo, dynamoCalls: 2, dynamoFirst: timings.dynamoRead, bcryptCompare: timings.bcryptCompare, bcryptHash: timings.bcryptHash, beforeFirstCall: 0, webCrypto: 0, bcryptOps: 2 } };
     }
   }
 };

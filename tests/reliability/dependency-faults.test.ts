@@ -279,8 +279,8 @@ describe('POST /v1/users/profile/change-password when the Lambda deadline arrive
       releaseAttempt: (id, windowStart) => h.deps.store.releaseAttempt(id, windowStart),
       replacePasswordHash: (change) => ((writes += 1), h.deps.store.replacePasswordHash(change)),
     };
-    const hashPassword = async (password: string) => {
-      const hash = await h.deps.hashPassword(password);
+    const hashPassword = async (password: string, salt: string) => {
+      const hash = await h.deps.hashPassword(password, salt);
       hashed.resolve();
       return hash;
     };

@@ -5,7 +5,7 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from
 import { createHandler, type HandlerDeps } from '../../functions/change-password/handler.js';
 import { DEV_JWT_SECRET, loadConfig } from '../../lib/config.js';
 import { requestMethod, type HttpEvent, type HttpResult } from '../../lib/http.js';
-import { hashPassword, verifyPassword } from '../../lib/password-hash.js';
+import { hashPasswordWithSalt, saltForNextHash, verifyPassword } from '../../lib/password-hash.js';
 import { buildPolicy } from '../../lib/password-policy.js';
 import { createTokenVerifier } from '../../lib/token.js';
 import { silentNotifier } from '../../lib/change-notifier.js';
@@ -104,7 +104,8 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}) => {
     verifyToken: createTokenVerifier(config.jwt),
     store,
     policy: buildPolicy(config.policy),
-    hashPassword: (password) => hashPassword(password, TEST_COST),
+    hashPassword: hashPasswordWithSalt,
+    saltFor: (current) => saltForNextHash(current, TEST_COST),
     verifyPassword,
     clock: () => new Date(),
     limits: config.protection,

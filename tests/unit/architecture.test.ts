@@ -10,10 +10,12 @@ const importsOf = (file: string): string[] =>
 
 describe('lib/ seams', () => {
   it('the use case imports only its ports, its rules and the error table', () => {
-    expect(importsOf('lib/change-password.ts').sort()).toEqual(['./errors.js', './password-policy.js', './ports.js', './stale-token.js']);
+    // lib/password-history.ts is the use case's history rule; it reads hash formats, never bcrypt.
+    expect(importsOf('lib/password-history.ts').sort()).toEqual(['./hash-format.js', 'node:crypto']);
+    expect(importsOf('lib/change-password.ts').sort()).toEqual(['./errors.js', './password-history.js', './password-policy.js', './ports.js', './stale-token.js']);
   });
 
-  it.each(['lib/ports.ts', 'lib/stale-token.ts', 'lib/password-rule.ts'])('%s imports nothing', (file) => {
+  it.each(['lib/ports.ts', 'lib/stale-token.ts', 'lib/password-rule.ts', 'lib/hash-format.ts'])('%s imports nothing', (file) => {
     expect(importsOf(file)).toEqual([]);
   });
 
