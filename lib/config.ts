@@ -52,6 +52,43 @@ export interface ProtectionConfig {
   replayWindowSeconds: number;
 }
 
+/**
+ * The attributes this service reads or writes, by logical name, with the attribute each is stored
+ * in by default. USERS_ATTRIBUTE_NAMES overrides any of them; a new attribute is one line here.
+ */
+export const USER_ATTRIBUTES = {
+  passwordHash: 'passwordHash',
+  passwordChangedAt: 'passwordChangedAt',
+  passwordHistory: 'passwordHistory',
+  /** The brute-force counter: old-password checks taken in the window that started at `oldPasswordAttemptsSince`. */
+  oldPasswordAttempts: 'oldPasswordAttempts',
+  oldPasswordAttemptsSince: 'oldPasswordAttemptsSince',
+  // Personal attributes the policy refuses passwords built on (read only).
+  email: 'email',
+  username: 'username',
+  name: 'name',
+  displayName: 'displayName',
+} as const;
+export type UserAttribute = keyof typeof USER_ATTRIBUTES;
+/** Which of them this service writes: none of these may be a key attribute. */
+const WRITTEN_ATTRIBUTES: readonly UserAttribute[] = ['passwordHash', 'passwordChangedAt', 'passwordHistory', 'oldPasswordAttempts', 'oldPasswordAttemptsSince'];
+
+/** One attribute of the item's primary key and its value, where `{sub}` stands for the token's subject. */
+export interface KeyTemplate {
+  attribute: string;
+  template: string;
+}
+
+/** Where a user's record lives in the table: its whole primary key, and the attribute names. */
+export interface TableLayout {
+  /** The partition key, then the sort key if the table has one. */
+  key: readonly KeyTemplate[];
+  attributes: Readonly<Record<UserAttribute, string>>;
+}
+
+export const DEFAULT_USERS_KEY = 'userId={sub}';
+export const DEFAULT_LAYOUT: TableLayout = { key: [{ attribute: 'userId', template: '{sub}' }], attributes: USER_ATTRIBUTES };
+
 /** The public Pwned Passwords range API; HIBP_API_URL names a mirror or a stand-in instead. */
 export const DEFAULT_HIBP_API_URL = 'https://api.pwnedpasswords.com';
 
@@ -67,6 +104,8 @@ export interface BreachedPasswordConfig {
 export interface Config {
   stage: string;
   usersTable: string;
+  /** USERS_KEY and USERS_ATTRIBUTE_NAMES. */
+  usersLayout: TableLayout;
   dynamodbEndpoint: string | undefined;
   jwt: { key: JwtKeySource; issuer: string | undefined; audience: string | undefined };
   bcryptCost: number;
@@ -140,6 +179,67 @@ const jwtKeySource = (env: NodeJS.ProcessEnv, stage: string): JwtKeySource => {
   return { kind: 'jwks', url };
 };
 
+/** DynamoDB attribute names are 1 to 255 bytes of UTF-8. */
+const attributeName = (raw: string): boolean => raw !== '' && Buffer.byteLength(raw, 'utf8') <= 255;
+
+/** `a=b,c=d` into trimmed pairs, or undefined when any pair is not `name=value` with both sides set. */
+const pairs = (raw: string): [string, string][] | undefined => {
+  const parsed = raw.split(',').map((pair): [string, string] | undefined => {
+    const at = pair.indexOf('=');
+    if (at < 0) return undefined;
+    const [name, value] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+    return attributeName(name) && value !== '' ? [name, value] : undefined;
+  });
+  return parsed.every((p) => p !== undefined) ? parsed : undefined;
+};
+
+const usersKey = (env: NodeJS.ProcessEnv): KeyTemplate[] => {
+  const raw = optional(env.USERS_KEY) ?? DEFAULT_USERS_KEY;
+  const parsed = pairs(raw);
+  const example = 'such as userId={sub} or pk=USER#{sub},sk=PROFILE';
+  if (parsed === undefined || parsed.length > 2) {
+    throw new ConfigError(`USERS_KEY must be one or two comma-separated attribute=template pairs (partition key, then sort key), ${example} (got "${raw}")`);
+  }
+  const key = parsed.map(([attribute, template]) => ({ attribute, template }));
+  if (new Set(key.map((k) => k.attribute)).size !== key.length) throw new ConfigError(`USERS_KEY names the same attribute twice (got "${raw}")`);
+  if (key.some((k) => /[{}]/.test(k.template.replaceAll('{sub}', '')))) {
+    throw new ConfigError(`USERS_KEY templates may use only the placeholder {sub} (got "${raw}")`);
+  }
+  if (!key.some((k) => k.template.includes('{sub}'))) {
+    throw new ConfigError(`USERS_KEY must put {sub} (the token's subject) in the key, or every user would share one item, ${example} (got "${raw}")`);
+  }
+  return key;
+};
+
+const attributeNames = (env: NodeJS.ProcessEnv, key: readonly KeyTemplate[]): Record<UserAttribute, string> => {
+  const raw = optional(env.USERS_ATTRIBUTE_NAMES);
+  if (raw === undefined) return { ...USER_ATTRIBUTES };
+  const parsed = pairs(raw);
+  const known = Object.keys(USER_ATTRIBUTES);
+  if (parsed === undefined || parsed.some(([, attribute]) => !attributeName(attribute))) {
+    throw new ConfigError(`USERS_ATTRIBUTE_NAMES must be comma-separated name=attribute pairs such as passwordHash=pwHash,email=emailAddress (got "${raw}")`);
+  }
+  const unknown = parsed.filter(([name]) => !known.includes(name)).map(([name]) => name);
+  if (unknown.length > 0) throw new ConfigError(`USERS_ATTRIBUTE_NAMES may rename only ${known.join(', ')} (got "${unknown.join(',')}")`);
+  const names = { ...USER_ATTRIBUTES, ...Object.fromEntries(parsed) } as Record<UserAttribute, string>;
+  if (parsed.length !== new Set(parsed.map(([name]) => name)).size) throw new ConfigError(`USERS_ATTRIBUTE_NAMES renames an attribute twice (got "${raw}")`);
+  const stored = Object.values(names);
+  const shared = stored.filter((attribute, i) => stored.indexOf(attribute) !== i);
+  if (shared.length > 0) throw new ConfigError(`USERS_ATTRIBUTE_NAMES stores two attributes in "${shared.join('", "')}"; each needs its own`);
+  const keyAttributes = key.map((k) => k.attribute);
+  const written = WRITTEN_ATTRIBUTES.filter((name) => keyAttributes.includes(names[name]));
+  if (written.length > 0) {
+    throw new ConfigError(`USERS_ATTRIBUTE_NAMES / USERS_KEY: ${written.join(', ')} would be stored in a key attribute, which an update cannot change`);
+  }
+  return names;
+};
+
+/** USERS_KEY and USERS_ATTRIBUTE_NAMES alone (the local scripts seed users in the same layout). */
+export const loadTableLayout = (env: NodeJS.ProcessEnv = process.env): TableLayout => {
+  const key = usersKey(env);
+  return { key, attributes: attributeNames(env, key) };
+};
+
 const passwordProfile = (env: NodeJS.ProcessEnv): PasswordProfile => {
   const raw = optional(env.PASSWORD_PROFILE);
   if (raw === undefined) return 'default';
@@ -211,6 +311,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   return {
     stage,
     usersTable,
+    usersLayout: loadTableLayout(env),
     dynamodbEndpoint,
     jwt: { key: jwtKeySource(env, stage), issuer: optional(env.JWT_ISSUER), audience: optional(env.JWT_AUDIENCE) },
     bcryptCost: integer(env, 'BCRYPT_COST', 12, 4, 31),

@@ -1,4 +1,5 @@
-import type { MiddlewareObj } from '@middy/core';
+import type { MiddlewareObj, Request } from '@middy/core';
+import httpJsonBodyParser, { type RequestEvent } from '@middy/http-json-body-parser';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { AppError, toErrorResponse } from './errors.js';
 
@@ -40,6 +41,31 @@ const JSON_CONTENT_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * @middy/http-json-body-parser's parse step. Our checks run first (413 before 415, strict UTF-8 for
+ * base64 bodies, which the parser would decode leniently), and it runs after authentication, so an
+ * anonymous caller's body is never parsed. Its own guard refuses `__proto__` and `constructor`
+ * holding a `prototype`; the reviver also refuses `prototype` and any `constructor` key.
+ */
+const parseJson = httpJsonBodyParser({
+  disableContentTypeCheck: true,
+  reviver: (key, value) => {
+    if (FORBIDDEN_KEYS.has(key)) throw new Error('forbidden key');
+    return value;
+  },
+}).before ?? (() => {
+  throw new Error('@middy/http-json-body-parser has no before step');
+});
+
+/** The parser's answers as ours: its 415 and 422 (malformed JSON, forbidden key), anything else as is. */
+const parserError = (error: unknown): unknown => {
+  const status = (error as { statusCode?: number }).statusCode;
+  if (status === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE');
+  // Deliberately no cause: the parser's cause holds the body.
+  if (status === 422) return new AppError('MALFORMED_BODY');
+  return error;
+};
+
 /** A JSON answer with the response headers; a 503 always says when to retry. */
 export const jsonResponse = (statusCode: number, payload: unknown, retryAfterSeconds?: number): HttpResult => {
   const retryAfter = retryAfterSeconds ?? (statusCode === 503 ? RETRY_AFTER_SECONDS : undefined);
@@ -62,17 +88,20 @@ export const readJsonObject = (event: HttpEvent): Record<string, unknown> => {
   const bytes = event.isBase64Encoded === true ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.byteLength > MAX_BODY_BYTES) throw new AppError('PAYLOAD_TOO_LARGE');
   if (!JSON_CONTENT_TYPE.test(event.headers?.['content-type'] ?? '')) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
-  let parsed: unknown;
+  let text: string;
   try {
-    const text = event.isBase64Encoded === true ? strictUtf8.decode(bytes) : raw;
-    parsed = JSON.parse(text, (key, value: unknown) => {
-      if (FORBIDDEN_KEYS.has(key)) throw new Error('forbidden key');
-      return value;
-    });
+    text = event.isBase64Encoded === true ? strictUtf8.decode(bytes) : raw;
   } catch {
-    // Deliberately no cause: the parser's message can quote the body.
     throw new AppError('MALFORMED_BODY');
   }
+  // The parser replaces event.body with the parsed value; it gets a copy, never the request's event.
+  const request = { event: { headers: event.headers, body: text, isBase64Encoded: false } } as unknown as Request<RequestEvent>;
+  try {
+    void parseJson(request);
+  } catch (error) {
+    throw parserError(error);
+  }
+  const parsed: unknown = request.event.body;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new AppError('MALFORMED_BODY');
   return parsed as Record<string, unknown>;
 };

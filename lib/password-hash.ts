@@ -15,7 +15,11 @@ export { isSupportedHash, LONG_PASSWORD_PREFIX, saltOf };
  *   password's UTF-8)). The digest is 64 ASCII bytes, so nothing is truncated, and keying it with
  *   the salt means a leaked unsalted SHA-384 of a password cannot be "shucked" against it.
  *
- * {@link verifyPassword} accepts `$2a$`, `$2b$`, `$2y$` at any cost, and `$cp1$2…`.
+ * {@link verifyPassword} accepts `$2a$`, `$2b$`, `$2y$` at any cost, and `$cp1$2…`. A standard
+ * hash is checked the way every bcrypt implementation checks it, on the password's first 72 bytes:
+ * a platform's legacy hash of a longer password only ever covered those, and its owner must still
+ * be able to log in and change it (the change then stores `$cp1`). A `$cp1` hash never matches a
+ * password that fits in 72 bytes.
  *
  * Unicode: a password is hashed in its NFC form, so composed and decomposed spellings of the same
  * text verify alike. Verification tries the NFC form first and then, if the text was not already
@@ -70,7 +74,6 @@ const verifyExactly = async (password: string, stored: string): Promise<boolean>
     if (fitsBcrypt(password)) return false;
     return bcrypt.compare(prehash(password, inner.slice(0, 29)), inner);
   }
-  // A standard hash of a password longer than 72 bytes could only match on its truncated prefix.
-  if (!fitsBcrypt(password)) return false;
+  // bcrypt reads the first 72 bytes; hashes of longer passwords written elsewhere covered only those.
   return bcrypt.compare(password, stored);
 };

@@ -1,17 +1,31 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_LAYOUT, type TableLayout, type UserAttribute } from './config.js';
 import { DYNAMO_LIMITS } from './dynamo-limits.js';
 import { AppError } from './errors.js';
 import type { Attempt, AttemptLimits, PasswordReplacement, UserCredentials, UserStore } from './ports.js';
 
-const PERSONAL_ATTRIBUTES = ['email', 'username', 'name', 'displayName'] as const;
-/** The brute-force counter: old-password checks taken in the window that started at ATTEMPTS_SINCE (epoch s). */
-const ATTEMPTS = 'oldPasswordAttempts';
-const ATTEMPTS_SINCE = 'oldPasswordAttemptsSince';
+const PERSONAL_ATTRIBUTES = ['email', 'username', 'name', 'displayName'] as const satisfies readonly UserAttribute[];
+/** DynamoDB's limits on key values, in UTF-8 bytes: partition key, then sort key. */
+const KEY_BYTES = [2048, 1024];
 
-const toCredentials = (userId: string, item: Record<string, unknown>): UserCredentials => {
-  const text = (key: string): string | undefined => (typeof item[key] === 'string' ? item[key] : undefined);
-  const history = Array.isArray(item.passwordHistory) ? item.passwordHistory.filter((h): h is string => typeof h === 'string') : [];
+/**
+ * The item's whole primary key for a token subject (USERS_KEY). A replacer function, so `$&` and
+ * friends in a subject are not replacement patterns. Undefined when a value would exceed DynamoDB's
+ * key limits: no item can have such a key.
+ */
+export const itemKey = (layout: TableLayout, userId: string): Record<string, string> | undefined => {
+  const values = layout.key.map(({ attribute, template }) => [attribute, template.replaceAll('{sub}', () => userId)] as const);
+  return values.every(([, value], i) => Buffer.byteLength(value, 'utf8') <= (KEY_BYTES[i] ?? 0)) ? Object.fromEntries(values) : undefined;
+};
+
+const toCredentials = (userId: string, item: Record<string, unknown>, names: TableLayout['attributes']): UserCredentials => {
+  const text = (name: UserAttribute): string | undefined => {
+    const value = item[names[name]];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const stored = item[names.passwordHistory];
+  const history = Array.isArray(stored) ? stored.filter((h): h is string => typeof h === 'string') : [];
   return {
     userId,
     passwordHash: text('passwordHash'),
@@ -52,12 +66,23 @@ export const createDocumentClient = ({ endpoint }: DynamoOptions = {}): DynamoDB
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 };
 
-/** The DynamoDB adapter: table partition key `userId` (S), password hash in `passwordHash` (S). */
+/**
+ * The DynamoDB adapter. The item is addressed by its whole primary key (USERS_KEY) in every read,
+ * condition and write, and every attribute by its configured name (USERS_ATTRIBUTE_NAMES), written
+ * in expressions as `#<logical name>`, so other items of the same partition are never touched.
+ */
 export class DynamoUserStore implements UserStore {
+  /** `#<logical name>` for every attribute, and `#key` for the partition key: "the item exists". */
+  private readonly names: Record<string, string>;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
+    private readonly layout: TableLayout = DEFAULT_LAYOUT,
+  ) {
+    const partitionKey = layout.key[0]?.attribute ?? 'userId';
+    this.names = { '#key': partitionKey, ...Object.fromEntries(Object.entries(layout.attributes).map(([name, attribute]) => [`#${name}`, attribute])) };
+  }
 
   async beginAttempt(userId: string, now: Date, { maxAttempts, windowSeconds }: AttemptLimits): Promise<Attempt> {
     const nowSeconds = Math.floor(now.getTime() / 1000);
@@ -67,21 +92,21 @@ export class DynamoUserStore implements UserStore {
     // Concurrent requests therefore never take more than maxAttempts checks per window.
     for (let round = 0; round < 3; round += 1) {
       const fresh = await this.conditionalUpdate(userId, {
-        UpdateExpression: 'SET #count = :one, #since = :now',
-        ConditionExpression: 'attribute_exists(userId) AND (attribute_not_exists(#since) OR #since <= :expired)',
+        UpdateExpression: 'SET #oldPasswordAttempts = :one, #oldPasswordAttemptsSince = :now',
+        ConditionExpression: 'attribute_exists(#key) AND (attribute_not_exists(#oldPasswordAttemptsSince) OR #oldPasswordAttemptsSince <= :expired)',
         ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds, ':expired': expiredAtOrBefore },
       });
-      if (fresh) return { user: toCredentials(userId, fresh), windowStart: nowSeconds };
+      if (fresh) return { user: this.credentials(userId, fresh), windowStart: nowSeconds };
       const counted = await this.conditionalUpdate(userId, {
-        UpdateExpression: 'SET #count = #count + :one',
-        ConditionExpression: 'attribute_exists(userId) AND #since > :expired AND #count < :max',
+        UpdateExpression: 'SET #oldPasswordAttempts = #oldPasswordAttempts + :one',
+        ConditionExpression: 'attribute_exists(#key) AND #oldPasswordAttemptsSince > :expired AND #oldPasswordAttempts < :max',
         ExpressionAttributeValues: { ':one': 1, ':expired': expiredAtOrBefore, ':max': maxAttempts },
       });
-      if (counted) return { user: toCredentials(userId, counted), windowStart: Number(counted[ATTEMPTS_SINCE]) };
+      if (counted) return { user: this.credentials(userId, counted), windowStart: Number(counted[this.layout.attributes.oldPasswordAttemptsSince]) };
       const current = await this.read(userId);
       if (current === undefined) throw new AppError('ENTITY_NOT_FOUND');
-      const since = Number(current[ATTEMPTS_SINCE]);
-      if (since > expiredAtOrBefore && Number(current[ATTEMPTS]) >= maxAttempts) {
+      const since = Number(current[this.layout.attributes.oldPasswordAttemptsSince]);
+      if (since > expiredAtOrBefore && Number(current[this.layout.attributes.oldPasswordAttempts]) >= maxAttempts) {
         throw new AppError('TOO_MANY_ATTEMPTS', { retryAfterSeconds: Math.max(1, since + windowSeconds - nowSeconds) });
       }
       // The window ended between the writes: go round again.
@@ -91,8 +116,8 @@ export class DynamoUserStore implements UserStore {
 
   async releaseAttempt(userId: string, windowStart: number): Promise<void> {
     await this.conditionalUpdate(userId, {
-      UpdateExpression: 'SET #count = #count - :one',
-      ConditionExpression: '#since = :since AND #count > :zero',
+      UpdateExpression: 'SET #oldPasswordAttempts = #oldPasswordAttempts - :one',
+      ConditionExpression: '#oldPasswordAttemptsSince = :since AND #oldPasswordAttempts > :zero',
       ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':since': windowStart },
     }, 'NONE');
   }
@@ -100,23 +125,35 @@ export class DynamoUserStore implements UserStore {
   async replacePasswordHash({ userId, expectedHash, newHash, changedAt, history }: PasswordReplacement): Promise<void> {
     const written = await this.conditionalUpdate(userId, {
       // UpdateItem, never PutItem: attributes this service does not own are left as they are.
-      UpdateExpression: 'SET passwordHash = :new, passwordChangedAt = :at, passwordHistory = :history REMOVE #count, #since',
+      UpdateExpression: 'SET #passwordHash = :new, #passwordChangedAt = :at, #passwordHistory = :history REMOVE #oldPasswordAttempts, #oldPasswordAttemptsSince',
       // Only over the hash that was verified; this also fails (no upsert) if the item is gone.
-      ConditionExpression: 'passwordHash = :expected',
+      ConditionExpression: '#passwordHash = :expected',
       ExpressionAttributeValues: { ':new': newHash, ':at': changedAt.toISOString(), ':history': history, ':expected': expectedHash },
     }, 'NONE');
     if (written) return;
     // Lost the race, or the record was deleted meanwhile: tell which, for the right answer.
     const current = await this.read(userId);
     // Our own write already landed (its response was lost and the SDK retried it): success.
-    if (current?.passwordHash === newHash) return;
+    if (current?.[this.layout.attributes.passwordHash] === newHash) return;
     throw new AppError(current === undefined ? 'ENTITY_NOT_FOUND' : 'CONCURRENT_CHANGE');
+  }
+
+  private credentials(userId: string, item: Record<string, unknown>): UserCredentials {
+    return toCredentials(userId, item, this.layout.attributes);
+  }
+
+  /** The key, or ENTITY_NOT_FOUND when the subject cannot form one (too long for DynamoDB). */
+  private key(userId: string): Record<string, string> {
+    const key = itemKey(this.layout, userId);
+    if (key === undefined) throw new AppError('ENTITY_NOT_FOUND', { cause: { reason: 'key over DynamoDB limits' } });
+    return key;
   }
 
   /** A consistent read of the whole record, or undefined. */
   private async read(userId: string): Promise<Record<string, unknown> | undefined> {
+    const Key = this.key(userId);
     try {
-      return (await this.doc.send(new GetCommand({ TableName: this.table, Key: { userId }, ConsistentRead: true }))).Item;
+      return (await this.doc.send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true }))).Item;
     } catch (error) {
       throw dependencyFailure(error);
     }
@@ -128,14 +165,16 @@ export class DynamoUserStore implements UserStore {
     input: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> },
     returnValues: 'ALL_NEW' | 'NONE' = 'ALL_NEW',
   ): Promise<Record<string, unknown> | undefined> {
-    const names = { '#count': ATTEMPTS, '#since': ATTEMPTS_SINCE };
-    const used = Object.fromEntries(Object.entries(names).filter(([alias]) => `${input.UpdateExpression} ${input.ConditionExpression}`.includes(alias)));
+    const Key = this.key(userId);
+    // DynamoDB refuses names an expression does not use: pass exactly the aliases that appear.
+    const aliases = new Set(`${input.UpdateExpression} ${input.ConditionExpression}`.match(/#\w+/g));
+    const used = Object.fromEntries(Object.entries(this.names).filter(([alias]) => aliases.has(alias)));
     try {
       const { Attributes } = await this.doc.send(new UpdateCommand({
         TableName: this.table,
-        Key: { userId },
+        Key,
         ...input,
-        ...(Object.keys(used).length > 0 ? { ExpressionAttributeNames: used } : {}),
+        ExpressionAttributeNames: used,
         ReturnValues: returnValues,
       }));
       return Attributes ?? {};

@@ -8,7 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { load as loadYaml } from 'js-yaml';
+import { DEFAULT_LAYOUT, USER_ATTRIBUTES, type TableLayout } from '../lib/config.js';
 import { hashPassword } from '../lib/password-hash.js';
+import { itemKey } from '../lib/user-store.js';
 
 // The demo user and dev tokens live in a module without the AWS SDK, so `npm run token` starts fast.
 export { DEFAULT_TABLE, DEMO_USER, mintToken } from './dev-token.js';
@@ -43,8 +45,19 @@ export const startEmbeddedDynamo = async (port = 0): Promise<{ endpoint: string;
   };
 };
 
-/** The table's keys exactly as deployed: read from infra/users-table.yml. */
-const tableDefinition = (table: string): CreateTableCommandInput => {
+/**
+ * The table's keys: exactly as deployed (infra/users-table.yml) for the default layout, else the
+ * USERS_KEY attributes (string partition key, then string sort key), as a platform's table has them.
+ */
+const tableDefinition = (table: string, layout: TableLayout): CreateTableCommandInput => {
+  if (layout.key.map((k) => k.attribute).join() !== 'userId') {
+    return {
+      TableName: table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: layout.key.map(({ attribute }) => ({ AttributeName: attribute, AttributeType: 'S' })),
+      KeySchema: layout.key.map(({ attribute }, i) => ({ AttributeName: attribute, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+    };
+  }
   const file = new URL('../infra/users-table.yml', import.meta.url);
   const doc = loadYaml(readFileSync(file, 'utf8')) as { Resources: { UsersTable: { Properties: Pick<CreateTableCommandInput, 'AttributeDefinitions' | 'KeySchema' | 'BillingMode'> } } };
   const { AttributeDefinitions, KeySchema, BillingMode } = doc.Resources.UsersTable.Properties;
@@ -52,7 +65,7 @@ const tableDefinition = (table: string): CreateTableCommandInput => {
 };
 
 /** Creates the users table if it does not exist yet. */
-export const ensureUsersTable = async (endpoint: string, table: string): Promise<'created' | 'exists'> => {
+export const ensureUsersTable = async (endpoint: string, table: string, layout: TableLayout = DEFAULT_LAYOUT): Promise<'created' | 'exists'> => {
   const client = localClient(endpoint);
   try {
     await client.send(new DescribeTableCommand({ TableName: table }));
@@ -60,26 +73,33 @@ export const ensureUsersTable = async (endpoint: string, table: string): Promise
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  await client.send(new CreateTableCommand(tableDefinition(table)));
+  await client.send(new CreateTableCommand(tableDefinition(table, layout)));
   return 'created';
 };
 
+/** A record in the layout's shape: its key for `userId`, and the service's attributes under their configured names. */
+export const toItem = (layout: TableLayout, { userId, ...attributes }: { userId: string; [attribute: string]: unknown }): Record<string, unknown> => {
+  const renamed = Object.entries(attributes).map(([name, value]): [string, unknown] => [name in USER_ATTRIBUTES ? layout.attributes[name as keyof typeof USER_ATTRIBUTES] : name, value]);
+  return { ...Object.fromEntries(renamed), ...itemKey(layout, userId) };
+};
+
 /**
- * Writes a user record with the password hashed as this service stores it. With `onlyIfMissing`
- * it refuses (ConditionalCheckFailedException) to replace an existing user.
+ * Writes a user record with the password hashed as this service stores it, in the layout's shape
+ * (the default: `userId`). With `onlyIfMissing` it refuses (ConditionalCheckFailedException) to
+ * replace an existing user.
  */
 export const putUser = async (
   endpoint: string,
   table: string,
   user: { userId: string; password: string; [attribute: string]: unknown },
   cost: number,
-  { onlyIfMissing = false }: { onlyIfMissing?: boolean } = {},
+  { onlyIfMissing = false, layout = DEFAULT_LAYOUT }: { onlyIfMissing?: boolean; layout?: TableLayout } = {},
 ): Promise<void> => {
   const { password, ...rest } = user;
   const doc = DynamoDBDocumentClient.from(localClient(endpoint));
   await doc.send(new PutCommand({
     TableName: table,
-    Item: { ...rest, passwordHash: await hashPassword(password, cost) },
-    ...(onlyIfMissing ? { ConditionExpression: 'attribute_not_exists(userId)' } : {}),
+    Item: toItem(layout, { ...rest, passwordHash: await hashPassword(password, cost) }),
+    ...(onlyIfMissing ? { ConditionExpression: 'attribute_not_exists(#key)', ExpressionAttributeNames: { '#key': layout.key[0]?.attribute ?? 'userId' } } : {}),
   }));
 };

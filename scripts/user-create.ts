@@ -6,8 +6,10 @@
  */
 import { ConditionalCheckFailedException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from '../lib/change-password-schema.js';
+import { ConfigError, loadTableLayout, type TableLayout } from '../lib/config.js';
 import { codePointLength } from '../lib/password-rule.js';
 import { DEFAULT_TABLE, mintToken, putUser } from './local-dev.js';
+import { hasOwnKeySource, localJwtSecret } from './local-function-env.js';
 
 const env = process.env;
 const usage = 'usage: npm run user:create -- <userId> <password> [email]';
@@ -30,8 +32,17 @@ const table = env.USERS_TABLE?.trim() || DEFAULT_TABLE;
 const cost = Number(env.BCRYPT_COST ?? 12);
 if (!Number.isInteger(cost) || cost < 4 || cost > 31) fail(`BCRYPT_COST must be a whole number from 4 to 31 (got "${env.BCRYPT_COST}")`, 2);
 
+let layout: TableLayout;
 try {
-  await putUser(endpoint, table, { userId: id, password: secret, ...(email === undefined ? {} : { email }) }, cost, { onlyIfMissing: true });
+  // The layout npm start created the table in (USERS_KEY, USERS_ATTRIBUTE_NAMES).
+  layout = loadTableLayout(env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  layout = fail(error.message, 2);
+}
+
+try {
+  await putUser(endpoint, table, { userId: id, password: secret, ...(email === undefined ? {} : { email }) }, cost, { onlyIfMissing: true, layout });
 } catch (error) {
   if (error instanceof ConditionalCheckFailedException) fail(`user "${id}" already exists in ${table}; pick another id (restart npm start to reset the in-memory data)`);
   if (error instanceof ResourceNotFoundException) fail(`table ${table} does not exist at ${endpoint}: start the API with npm start, or set USERS_TABLE to the table it uses`);
@@ -40,5 +51,10 @@ try {
 
 const port = env.PORT ?? '3000';
 console.log(`✔ user "${id}" created in ${table} at ${endpoint}`);
-console.log(`\nA token for it (12 h):\n${await mintToken(id, { expiresIn: '12h' })}`);
+const signing = localJwtSecret(env);
+if (hasOwnKeySource(env) && signing === '') {
+  console.log(`\nTokens come from your identity provider (JWT_PUBLIC_KEY / JWT_JWKS_URL / JWT_SECRET_PARAMETER): use one whose sub is "${id}".`);
+} else {
+  console.log(`\nA token for it (12 h):\n${await mintToken(id, { secret: signing, expiresIn: '12h', issuer: env.JWT_ISSUER || undefined, audience: env.JWT_AUDIENCE || undefined })}`);
+}
 console.log(`\nThen: curl -sS -X POST http://localhost:${port}/v1/users/profile/change-password -H 'Content-Type: application/json' -H 'Authorization: Bearer <token>' -d '{"oldPassword":"<password>","newPassword":"<new password>"}'`);

@@ -99,7 +99,7 @@ const buildDefaultDeps = (): HandlerDeps => {
   const config = loadConfig();
   return {
     verifyToken: createTokenVerifier(config.jwt),
-    store: new DynamoUserStore(traceClient(createDocumentClient({ endpoint: config.dynamodbEndpoint })), config.usersTable),
+    store: new DynamoUserStore(traceClient(createDocumentClient({ endpoint: config.dynamodbEndpoint })), config.usersTable, config.usersLayout),
     policy: buildPolicy(config.policy),
     hashPassword: hashPasswordWithSalt,
     saltFor: (current) => saltForNextHash(current, config.bcryptCost),

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_JWT_SECRET } from '../../lib/config.js';
 
 /** `sls package --stage prod` offline, and what the CloudFormation it writes says. */
 const run = promisify(execFile);
@@ -19,17 +20,22 @@ let zipListing: string;
 /** The same stage packaged with the optional features configured: SSM secret, event bus, tracing. */
 let configured: Template;
 let configuredDir: string;
+/** Stage local, where the function does use the shell's key source (in memory, for local commands). */
+let localDir: string;
 /** Exported in the shell while packaging: it must reach no file of the package. */
 const LEAK_CANARY = 'shell-jwt-secret-that-must-not-reach-any-packaged-file';
 const SECRET_PARAMETER = '/change-password/prod/jwt-secret';
 const EVENT_BUS = 'platform-events';
+/** The platform's existing table, as USERS_TABLE_ARN names it at packaging. */
+const EXISTING_TABLE_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/platform-users';
+const EXISTING_LAYOUT = { USERS_TABLE: 'platform-users', USERS_KEY: 'pk=USER#{sub},sk=PROFILE', USERS_ATTRIBUTE_NAMES: 'passwordHash=pwHash' };
 
-/** `sls package --stage prod` into a new folder, with no AWS credentials; returns the folder. */
-const slsPackage = async (extraEnv: Record<string, string>, workFolder: string): Promise<string> => {
+/** `sls package --stage <stage>` into a new folder, with no AWS credentials; returns the folder. */
+const slsPackage = async (extraEnv: Record<string, string>, workFolder: string, stage = 'prod'): Promise<string> => {
   const out = mkdtempSync(join(tmpdir(), 'cp-package-'));
   const { USERS_TABLE: _table, ...inherited } = process.env;
   const env = { ...inherited, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', JWT_SECRET: LEAK_CANARY, ESBUILD_WORK_FOLDER: workFolder, ...extraEnv };
-  await run(process.execPath, ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'prod', '--package', out], { env });
+  await run(process.execPath, ['node_modules/serverless/bin/serverless.js', 'package', '--stage', stage, '--package', out], { env });
   return out;
 };
 const readTemplate = (folder: string) => JSON.parse(readFileSync(join(folder, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
@@ -57,7 +63,8 @@ beforeAll(async () => {
   // No AWS credentials or network are needed to package.
   // One after the other: every `sls package` also writes the service's .serverless/ folder.
   dir = await slsPackage({}, '.esbuild-package-test');
-  configuredDir = await slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true' }, '.esbuild-package-test-configured');
+  configuredDir = await slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true', USERS_TABLE_ARN: EXISTING_TABLE_ARN, ...EXISTING_LAYOUT }, '.esbuild-package-test-configured');
+  localDir = await slsPackage({}, '.esbuild-package-test-local', 'local');
   template = readTemplate(dir);
   resources = template.Resources;
   configured = readTemplate(configuredDir);
@@ -65,7 +72,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => {
-  for (const folder of [dir, configuredDir]) if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+  for (const folder of [dir, configuredDir, localDir]) if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
 });
 
 const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type);
@@ -90,7 +97,15 @@ describe('sls package --stage prod', () => {
     expect(statements).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': ['UsersTable', 'Arn'] } }]);
   });
 
+  it('with USERS_TABLE_ARN set, creates no table and grants the two DynamoDB calls on that table only', () => {
+    expect(Object.values(created(configured)).filter((r) => r.Type === 'AWS::DynamoDB::Table')).toEqual([]);
+    const dynamo = roleStatements(configured).filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: EXISTING_TABLE_ARN }]);
+    expect(variablesOf(configured)).toMatchObject(EXISTING_LAYOUT);
+  });
+
   it('defines the users table keyed by userId, retained, protected and encrypted', () => {
+    expect(created(template).UsersTable).toBeDefined();
     const table = resources.UsersTable;
     expect(table?.DeletionPolicy).toBe('Retain');
     expect(table?.Properties).toMatchObject({
@@ -117,6 +132,17 @@ describe('sls package --stage prod', () => {
       }
     }
     expect(variablesOf(configured)).toMatchObject({ JWT_SECRET: '', JWT_SECRET_PARAMETER: SECRET_PARAMETER });
+  });
+
+  it('never carries a JWT_SECRET from the packaging shell into a stage-local package or into .serverless/ state', () => {
+    // The package folder holds the state file; .serverless/ is checked too in case a run wrote it there.
+    const below = (folder: string) => (existsSync(folder) ? readdirSync(folder).map((file) => join(folder, file)) : []);
+    const files = [...below(localDir), ...below('.serverless')];
+    expect(files).toContain(join(localDir, 'serverless-state.json'));
+    for (const file of files.filter((f) => statSync(f).isFile())) {
+      expect(readFileSync(file).includes(LEAK_CANARY), `${file} holds the shell's JWT_SECRET`).toBe(false);
+    }
+    expect(variablesOf(readTemplate(localDir)).JWT_SECRET).toBe(DEV_JWT_SECRET);
   });
 
   it('throttles every route of the HTTP API stage', () => {

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../lib/password-hash.js';
 import { errorCode, parseBody, SEED_NEW, SEED_OLD, useHarness } from '../support/harness.js';
+import { LAYOUTS } from '../support/layouts.js';
 
 /**
  * The brute-force limit on the old password (LOCKOUT_MAX_ATTEMPTS per LOCKOUT_WINDOW_SECONDS),
@@ -9,14 +10,19 @@ import { errorCode, parseBody, SEED_NEW, SEED_OLD, useHarness } from '../support
  */
 /** bcrypt verifications the handler ran: the limit must hold before bcrypt. */
 let verifications = 0;
-const { clock, h } = useHarness({
-  verifyPassword: (password, stored) => {
-    verifications += 1;
-    return verifyPassword(password, stored);
-  },
-});
 
-describe('brute-force limit on the old password', () => {
+// On each table layout; on the single-table one, the user's neighbouring items must stay as seeded.
+describe.each(LAYOUTS)('brute-force limit on the old password on the $name layout', (layout) => {
+  const { clock, h } = useHarness({
+    verifyPassword: (password, stored) => {
+      verifications += 1;
+      return verifyPassword(password, stored);
+    },
+  }, { layout });
+  afterEach(async () => {
+    expect(await h.changedNeighbours()).toEqual([]);
+  });
+
   it('answers 429 5029 with Retry-After after 5 wrong old passwords, even for the right one, without bcrypt', async () => {
     const { userId, token } = await h.seedUser();
     for (let i = 0; i < 5; i += 1) expect(errorCode(await h.change(token, `Wrong-P@ss-${i}`, SEED_NEW))).toBe(5023);

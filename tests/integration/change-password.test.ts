@@ -1,24 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../scripts/local-dev.js';
 import { hashPassword, verifyPassword } from '../../lib/password-hash.js';
 import type { UserStore } from '../../lib/ports.js';
 import { deferred } from '../support/fault-servers.js';
 import { apiEvent, parseBody, SEED_NEW, SEED_OLD, startHarness, type Harness, withoutCounter } from '../support/harness.js';
-
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.stop());
+import { LAYOUTS } from '../support/layouts.js';
 
 const SEED_BODY = { oldPassword: SEED_OLD, newPassword: SEED_NEW };
 
-/** Asserts the stored record is as it was, counter aside: the refusal changed nothing. */
-const expectUnchanged = async (userId: string, before: Record<string, unknown> | undefined) => {
-  expect(withoutCounter(await h.getItem(userId))).toEqual(withoutCounter(before));
-};
+// The contract, the storage guarantees and the race on each table layout (USERS_KEY,
+// USERS_ATTRIBUTE_NAMES); on the single-table one, the user's neighbouring items must stay as seeded.
+describe.each(LAYOUTS)('POST /v1/users/profile/change-password on the $name layout', (layout) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({}, layout);
+  });
+  afterEach(async () => {
+    expect(await h.changedNeighbours()).toEqual([]);
+  });
+  afterAll(() => h.stop());
 
-describe('POST /v1/users/profile/change-password', () => {
+  /** Asserts the stored record is as it was, counter aside: the refusal changed nothing. */
+  const expectUnchanged = async (userId: string, before: Record<string, unknown> | undefined) => {
+    expect(withoutCounter(await h.getItem(userId))).toEqual(withoutCounter(before));
+  };
+
   describe('the four documented answers', () => {
     it('answers 200 with the exact success body and stores a hash of the new password', async () => {
       const { userId, token } = await h.seedUser();

@@ -1,16 +1,18 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createHandler, type HandlerDeps } from '../../functions/change-password/handler.js';
-import { DEV_JWT_SECRET, loadConfig } from '../../lib/config.js';
+import { isDeepStrictEqual } from 'node:util';
+import { DEV_JWT_SECRET, loadConfig, type UserAttribute } from '../../lib/config.js';
 import { requestMethod, type HttpEvent, type HttpResult } from '../../lib/http.js';
 import { hashPasswordWithSalt, saltForNextHash, verifyPassword } from '../../lib/password-hash.js';
 import { buildPolicy } from '../../lib/password-policy.js';
 import { createTokenVerifier } from '../../lib/token.js';
 import { silentNotifier } from '../../lib/change-notifier.js';
-import { createDocumentClient, DynamoUserStore } from '../../lib/user-store.js';
+import { createDocumentClient, DynamoUserStore, itemKey } from '../../lib/user-store.js';
 import { ensureUsersTable, mintToken, putUser, startEmbeddedDynamo } from '../../scripts/local-dev.js';
+import { DEFAULT_TABLE_LAYOUT, type LayoutFixture } from './layouts.js';
 import { assertMatchesOpenApi } from './openapi.js';
 
 export const TEST_COST = 4;
@@ -92,14 +94,16 @@ export const rawDocumentClient = (endpoint: string): DynamoDBDocumentClient =>
 
 /**
  * A real DynamoDB API server (dynalite) with the users table, and the real handler wired to it,
- * exactly as in production except for the bcrypt cost.
+ * exactly as in production except for the bcrypt cost. `layout` shapes the table (USERS_KEY,
+ * USERS_ATTRIBUTE_NAMES) and gives every seeded user its neighbouring items.
  */
-export const startHarness = async (overrides: Partial<HandlerDeps> = {}) => {
+export const startHarness = async (overrides: Partial<HandlerDeps> = {}, layout: LayoutFixture = DEFAULT_TABLE_LAYOUT) => {
   const dynamo = await startEmbeddedDynamo();
   const table = `users-${Math.random().toString(36).slice(2)}`;
-  await ensureUsersTable(dynamo.endpoint, table);
-  const config = loadConfig({ USERS_TABLE: table, JWT_SECRET: DEV_JWT_SECRET });
-  const store = new DynamoUserStore(createDocumentClient({ endpoint: dynamo.endpoint }), table);
+  const config = loadConfig({ USERS_TABLE: table, JWT_SECRET: DEV_JWT_SECRET, ...layout.env });
+  const { usersLayout } = config;
+  await ensureUsersTable(dynamo.endpoint, table, usersLayout);
+  const store = new DynamoUserStore(createDocumentClient({ endpoint: dynamo.endpoint }), table, usersLayout);
   const deps: HandlerDeps = {
     verifyToken: createTokenVerifier(config.jwt),
     store,
@@ -127,9 +131,19 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}) => {
   const invoke = invokerWith({});
   const raw = rawDocumentClient(dynamo.endpoint);
   let userCounter = 0;
+  /** Every neighbouring item written, as written: none may ever change. */
+  const neighbours = new Map<string, Record<string, unknown>>();
+  /** The stored item with the service's attributes under their logical names, as tests speak of them. */
+  const keyOf = (item: Record<string, unknown>) => JSON.stringify(usersLayout.key.map(({ attribute }) => item[attribute]));
+  const logical = (item: Record<string, unknown> | undefined) => {
+    if (item === undefined) return undefined;
+    const byAttribute = new Map(Object.entries(usersLayout.attributes).map(([name, attribute]) => [attribute, name]));
+    return Object.fromEntries(Object.entries(item).map(([attribute, value]) => [byAttribute.get(attribute) ?? attribute, value]));
+  };
   return {
     endpoint: dynamo.endpoint,
     table,
+    usersLayout,
     deps,
     /** Runs the handler; every answer must conform to docs/openapi.yaml, or the test fails. */
     invoke,
@@ -139,35 +153,47 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}) => {
     /** Seeds a user with the seed's old password (or another) and returns its id and a valid token. */
     seedUser: async (attributes: Record<string, unknown> = {}, password = SEED_OLD) => {
       const userId = `user-${++userCounter}`;
-      await putUser(dynamo.endpoint, table, { userId, password, ...attributes }, TEST_COST);
+      await putUser(dynamo.endpoint, table, { userId, password, ...attributes }, TEST_COST, { layout: usersLayout });
+      for (const item of layout.neighbours(userId)) {
+        await raw.send(new PutCommand({ TableName: table, Item: item }));
+        neighbours.set(keyOf(item), item);
+      }
       // Issued 20 s ahead (inside the verifier's 30 s tolerance), so a test's own change does not
       // make the token stale halfway through a slow run; the stale-token tests mint their own.
       return { userId, token: await mintToken(userId, { issuedAt: Math.floor(Date.now() / 1000) + 20 }) };
     },
+    /** The user's record (its whole key), with the service's attributes under their logical names. */
     getItem: async (userId: string): Promise<Record<string, unknown> | undefined> =>
-      (await raw.send(new GetCommand({ TableName: table, Key: { userId }, ConsistentRead: true }))).Item,
-    /** Sets attributes of a stored record directly, as another service or an old version would. */
+      logical((await raw.send(new GetCommand({ TableName: table, Key: itemKey(usersLayout, userId), ConsistentRead: true }))).Item),
+    /** Sets attributes of the user's record, named logically (e.g. passwordHash) whatever the layout. */
     setAttributes: async (userId: string, values: Record<string, unknown>): Promise<void> => {
-      const names = Object.keys(values);
+      const entries = Object.entries(values);
       await raw.send(new UpdateCommand({
         TableName: table,
-        Key: { userId },
-        UpdateExpression: `SET ${names.map((_, i) => `#n${i} = :v${i}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#n${i}`, n])),
-        ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, values[n]])),
+        Key: itemKey(usersLayout, userId),
+        UpdateExpression: `SET ${entries.map((_, i) => `#n${i} = :v${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#n${i}`, usersLayout.attributes[name as UserAttribute] ?? name])),
+        ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
       }));
     },
-    /** Removes attributes of a stored record, e.g. the hash of a user who signs in only through a federation. */
+    /** Removes attributes of the user's record, named logically, e.g. the hash of a user who signs in only through a federation. */
     removeAttributes: async (userId: string, names: string[]): Promise<void> => {
       await raw.send(new UpdateCommand({
         TableName: table,
-        Key: { userId },
+        Key: itemKey(usersLayout, userId),
         UpdateExpression: `REMOVE ${names.map((_, i) => `#n${i}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#n${i}`, n])),
+        ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#n${i}`, usersLayout.attributes[n as UserAttribute] ?? n])),
       }));
     },
+    /** Neighbouring items that are no longer exactly as seeded (should always be none). */
+    changedNeighbours: async (): Promise<unknown[]> => {
+      const { Items = [] } = await raw.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+      const now = new Map(Items.map((item) => [keyOf(item), item]));
+      return [...neighbours].filter(([key, item]) => !isDeepStrictEqual(now.get(key), item)).map(([key]) => key);
+    },
+    /** Deletes the user's record (its whole key). */
     deleteUser: async (userId: string): Promise<void> => {
-      await raw.send(new DeleteCommand({ TableName: table, Key: { userId } }));
+      await raw.send(new DeleteCommand({ TableName: table, Key: itemKey(usersLayout, userId) }));
     },
     stop: dynamo.stop,
   };
@@ -179,12 +205,13 @@ export type Harness = Awaited<ReturnType<typeof startHarness>>;
  * One harness for a test file, started before its tests and stopped after them, with a clock the
  * tests move by hand (an hour back by default, so tokens minted now are newer than any change it
  * stamps) that is put back before each test. `h` may be used in tests and hooks, not at import.
+ * `layout`: the table layout (tests/support/layouts.ts), default today's.
  */
-export const useHarness = (overrides: Partial<HandlerDeps> = {}, { clockOffsetMs = -3_600_000 } = {}) => {
+export const useHarness = (overrides: Partial<HandlerDeps> = {}, { clockOffsetMs = -3_600_000, layout = DEFAULT_TABLE_LAYOUT }: { clockOffsetMs?: number; layout?: LayoutFixture } = {}) => {
   const clock = testClock(clockOffsetMs);
   let started: Harness | undefined;
   beforeAll(async () => {
-    started = await startHarness({ clock: clock.now, ...overrides });
+    started = await startHarness({ clock: clock.now, ...overrides }, layout);
   });
   afterAll(() => started?.stop());
   beforeEach(() => clock.reset());

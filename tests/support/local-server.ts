@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from '../../scripts/free-port.js';
 
 /**
- * Runs `npm start` (scripts/start.ts: serverless-offline over dynalite) on free ports, and
- * resolves once it prints its ready line. The ports are free when chosen but are only bound by
- * the child a moment later, so another process may take one first: then it starts again on new
- * ports (up to 3 times).
+ * Runs `npm start` (scripts/start.ts: serverless-offline over dynalite) on free ports, with `env`
+ * added to the shell's, and resolves once it prints its ready line. The ports are free when
+ * chosen but are only bound by the child a moment later, so another process may take one first:
+ * then it starts again on new ports (up to 3 times).
  */
 export const startLocalServer = async (name: string, env: Record<string, string> = {}): Promise<LocalServer> => {
   for (let attempt = 1; ; attempt += 1) {
@@ -32,7 +32,8 @@ const startOnFreePorts = async (name: string, env: Record<string, string>) => {
     child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
     child.stdout?.on('data', (c: Buffer) => {
       output += c.toString();
-      const match = /Authorization: Bearer ([\w.-]+)/.exec(output);
+      // The printed curl's token; '<token>' (no token) when npm start cannot sign for the key source.
+      const match = /Authorization: Bearer ([\w.-]+|<token>)/.exec(output);
       if (output.includes('Stop with Ctrl+C') && match?.[1]) resolve(match[1]);
     });
   });
@@ -41,7 +42,7 @@ const startOnFreePorts = async (name: string, env: Record<string, string>) => {
     /** The embedded DynamoDB API server and table it serves, for seeding more users. */
     dynamoEndpoint: `http://127.0.0.1:${dynamoPort}`,
     table: `${name}-users`,
-    /** The demo user's token that npm start printed. */
+    /** The demo user's token that npm start printed, or '<token>' when it could not sign one. */
     token,
     output: () => output,
     stop: () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEV_JWT_SECRET, loadConfig } from '../../lib/config.js';
+import { ConfigError, DEFAULT_LAYOUT, DEV_JWT_SECRET, loadConfig } from '../../lib/config.js';
 
 const SECRET_32 = 's'.repeat(32);
 const PEM = '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----';
@@ -31,6 +31,7 @@ describe('loadConfig defaults', () => {
     expect(config).toEqual({
       stage: 'local',
       usersTable: 'users',
+      usersLayout: DEFAULT_LAYOUT,
       dynamodbEndpoint: undefined,
       jwt: { key: { kind: 'secret', secret: SECRET_32 }, issuer: undefined, audience: undefined },
       bcryptCost: 12,
