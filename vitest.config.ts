@@ -1,12 +1,26 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { DEV_JWT_SECRET } from './lib/config.js';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
     // The module-level handler reads these at import; tests that need other values build their own.
     env: { USERS_TABLE: 'users-test', JWT_SECRET: DEV_JWT_SECRET, BCRYPT_COST: '4', POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    // Many files mostly wait (servers starting, child processes, timeouts being proved), so more
+    // files than the 2 cores run at once; vitest's default here would be one at a time.
+    maxWorkers: 3,
+    projects: [
+      {
+        extends: true,
+        // Over real HTTP, against the one `npm start` that globalSetup runs for all of them.
+        test: { name: 'http', include: ['tests/http/**/*.test.ts'], globalSetup: ['tests/support/local-server-setup.ts'] },
+      },
+      {
+        extends: true,
+        // In-process tests; under `npm run test:dynamodb-local`, globalSetup starts one DynamoDB Local for all of them.
+        test: { name: 'in-process', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/http/**'], globalSetup: ['tests/support/dynamodb-local-setup.ts'] },
+      },
+    ],
   },
 });

@@ -7,16 +7,14 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
-import { SignJWT } from 'jose';
 import { load as loadYaml } from 'js-yaml';
-import { DEFAULT_LAYOUT, DEV_JWT_SECRET, USER_ATTRIBUTES, type TableLayout } from '../lib/config.js';
+import { DEFAULT_LAYOUT, USER_ATTRIBUTES, type TableLayout } from '../lib/config.js';
 import { hashPassword } from '../lib/password-hash.js';
 import { itemKey } from '../lib/user-store.js';
-import { startDynamoDbLocal } from './dynamodb-local.js';
 
-export const DEMO_USER = { userId: 'demo-user', email: 'demo@example.com', username: 'demo', password: 'CurrentSecureP@ss123' } as const;
-export const DEFAULT_TABLE = 'change-password-users-local';
+// The demo user and dev tokens live in a module without the AWS SDK, so `npm run token` starts fast.
+export { DEFAULT_TABLE, DEMO_USER, mintToken } from './dev-token.js';
+
 
 const localClient = (endpoint: string): DynamoDBClient =>
   new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -27,7 +25,14 @@ const localClient = (endpoint: string): DynamoDBClient =>
  * independent implementation of the API for the same tests (`npm run test:dynamodb-local`).
  */
 export const startEmbeddedDynamo = async (port = 0): Promise<{ endpoint: string; stop: () => Promise<void> }> => {
-  if (process.env.TEST_DYNAMODB === 'dynamodb-local') return startDynamoDbLocal(port);
+  // Loaded on use: `npm run token` and `npm run user:create` start no server and skip their cost.
+  if (process.env.TEST_DYNAMODB === 'dynamodb-local') {
+    // The run's one shared instance (tests/support/dynamodb-local-setup.ts), unless a port is asked for.
+    const shared = process.env.TEST_DYNAMODB_ENDPOINT;
+    if (port === 0 && shared) return { endpoint: shared, stop: () => Promise.resolve() };
+    return (await import('./dynamodb-local.js')).startDynamoDbLocal(port);
+  }
+  const { default: dynalite } = await import('dynalite');
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -97,15 +102,4 @@ export const putUser = async (
     Item: toItem(layout, { ...rest, passwordHash: await hashPassword(password, cost) }),
     ...(onlyIfMissing ? { ConditionExpression: 'attribute_not_exists(#key)', ExpressionAttributeNames: { '#key': layout.key[0]?.attribute ?? 'userId' } } : {}),
   }));
-};
-
-/** A development token for `userId`, signed with the local dev secret unless another is given; `iss`/`aud` when given. */
-export const mintToken = (
-  userId: string,
-  { secret = DEV_JWT_SECRET, expiresIn = '1h', issuedAt, issuer, audience }: { secret?: string; expiresIn?: string | number; issuedAt?: number; issuer?: string | undefined; audience?: string | undefined } = {},
-): Promise<string> => {
-  const jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(userId).setIssuedAt(issuedAt).setExpirationTime(expiresIn);
-  if (issuer !== undefined) jwt.setIssuer(issuer);
-  if (audience !== undefined) jwt.setAudience(audience);
-  return jwt.sign(new TextEncoder().encode(secret));
 };

@@ -4,7 +4,7 @@
  * JWT_ISSUER / JWT_AUDIENCE) when set, else the local dev secret. Expiry in jose's format (`12h`,
  * `30m`, `7d`); default 12 hours. Only for the laptop: no other stage accepts the dev secret.
  */
-import { DEMO_USER, mintToken } from './local-dev.js';
+import { DEMO_USER, mintToken } from './dev-token.js';
 import { localJwtSecret } from './local-function-env.js';
 
 const [userId = DEMO_USER.userId, expiresIn = '12h', ...extra] = process.argv.slice(2);

@@ -1,20 +1,26 @@
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { beforeAll, describe, expect, expectTypeOf, inject, it } from 'vitest';
 import { ChangePasswordClientError, createChangePasswordClient, type ChangePasswordClient, type ChangePasswordResult } from '../../client/change-password.js';
-import { mintToken } from '../../scripts/local-dev.js';
+import { mintToken, putUser } from '../../scripts/local-dev.js';
 import { closedPort } from '../support/fault-servers.js';
-import { startLocalServer } from '../support/local-server.js';
 import { startStandIn as standIn } from '../support/stand-in.js';
 import { assertFetchMatchesOpenApi } from '../support/openapi.js';
 
-/** The typed client against the same server `npm start` runs, and against stand-ins for transport failures. */
+/**
+ * The typed client against the server `npm start` runs (shared by the HTTP tests, with its own
+ * user), and against stand-ins for transport failures.
+ */
 const OLD = 'CurrentSecureP@ss123';
 const NEW = 'NewSecureP@ssw0rd!';
+const USER = 'client-test-user';
 
-let server: Awaited<ReturnType<typeof startLocalServer>>;
+const server = inject('localServer');
 let client: ChangePasswordClient;
+/** A token for USER, issued before any change of its password. */
+let token: string;
 
 beforeAll(async () => {
-  server = await startLocalServer('client-test');
+  await putUser(server.dynamoEndpoint, server.table, { userId: USER, password: OLD }, 4);
+  token = await mintToken(USER);
   // Every answer the client receives from the real server must also conform to docs/openapi.yaml.
   const validatingFetch: typeof fetch = async (input, init) => {
     const res = await fetch(input, init);
@@ -22,17 +28,15 @@ beforeAll(async () => {
     return res;
   };
   client = createChangePasswordClient({ baseUrl: server.baseUrl, fetch: validatingFetch });
-}, 90_000);
-
-afterAll(() => server.stop());
+});
 
 describe('createChangePasswordClient against npm start', () => {
   it('returns ok with the typed data, then the 5023 envelope as a value (no throw) for a wrong old password', async () => {
-    const changed = await client.changePassword({ oldPassword: OLD, newPassword: NEW }, server.token);
+    const changed = await client.changePassword({ oldPassword: OLD, newPassword: NEW }, token);
     expect(changed).toEqual({ ok: true, status: 200, data: { passwordChanged: 'OK' } });
 
     // A token minted after the change: the one above now only serves a retry of that change.
-    const fresh = await mintToken('demo-user');
+    const fresh = await mintToken(USER);
     const again = await client.changePassword({ oldPassword: OLD, newPassword: 'Another-P@ssw0rd-7' }, fresh);
     expect(again).toEqual({ ok: false, status: 400, error: { code: 5023, message: 'Incorrect old password' } });
   });
@@ -44,12 +48,12 @@ describe('createChangePasswordClient against npm start', () => {
 
   it('returns 401 4002 without a token and 401 4001 with a forged one', async () => {
     expect(await client.changePassword({ oldPassword: OLD, newPassword: NEW }, undefined)).toMatchObject({ ok: false, status: 401, error: { code: 4002 } });
-    const forged = await mintToken('demo-user', { secret: 'another-secret-that-is-long-enough-for-hs256' });
+    const forged = await mintToken(USER, { secret: 'another-secret-that-is-long-enough-for-hs256' });
     expect(await client.changePassword({ oldPassword: OLD, newPassword: NEW }, forged)).toMatchObject({ ok: false, status: 401, error: { code: 4001 } });
   });
 
   it('returns the field errors of a 1002', async () => {
-    const result = await client.changePassword({ oldPassword: 'short', newPassword: NEW }, server.token);
+    const result = await client.changePassword({ oldPassword: 'short', newPassword: NEW }, token);
     expect(result).toEqual({ ok: false, status: 400, error: { code: 1002, message: 'Request body fields are invalid', details: { fieldErrors: ['oldPassword:tooShort'] } } });
   });
 });

@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { assertFetchMatchesOpenApi } from '../support/openapi.js';
-import { startLocalServer } from '../support/local-server.js';
 
-/** The same server `npm start` runs (serverless-offline over dynalite), driven over real HTTP. */
-let server: Awaited<ReturnType<typeof startLocalServer>>;
-let output = '';
-let url = '';
-let token = '';
-
-beforeAll(async () => {
-  server = await startLocalServer('http-test');
-  ({ token } = server);
-  output = server.output();
-  url = `${server.baseUrl}/v1/users/profile/change-password`;
-}, 90_000);
-
-afterAll(() => server.stop());
+/**
+ * The server `npm start` runs (serverless-offline over dynalite), driven over real HTTP. This file
+ * alone uses the demo user and the token npm start printed (tests/support/local-server-setup.ts).
+ */
+const { baseUrl, output, token } = inject('localServer');
+const url = `${baseUrl}/v1/users/profile/change-password`;
 
 /** Every answer over HTTP must also conform to docs/openapi.yaml. */
 const post = async (headers: Record<string, string>, body: string) => {

@@ -58,14 +58,16 @@ describe.each(LAYOUTS)('brute-force limit on the old password on the $name layou
     expect((await h.change(token, SEED_NEW, 'Third-P@ssw0rd!')).statusCode).toBe(200);
   });
 
-  it('lets exactly 5 of 50 parallel wrong guesses reach bcrypt, and leaves other users alone', async () => {
+  it('lets exactly 5 of 20 parallel wrong guesses reach bcrypt, and leaves other users alone', async () => {
+    // 20, four times the limit: enough to race for the counter, few enough that a loaded machine
+    // does not turn the embedded DynamoDB's slowness into 503s (SDK timeouts) instead.
     const victim = await h.seedUser();
     const bystander = await h.seedUser();
     verifications = 0;
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => h.change(victim.token, `Guess-P@ss-${i}`, SEED_NEW)));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => h.change(victim.token, `Guess-P@ss-${i}`, SEED_NEW)));
+    const answers = results.map(errorCode).reduce<Record<string, number>>((counts, code) => ({ ...counts, [String(code)]: (counts[String(code)] ?? 0) + 1 }), {});
+    expect(answers).toEqual({ 5023: 5, 5029: 15 });
     expect(verifications).toBe(5);
-    expect(results.filter((r) => errorCode(r) === 5023)).toHaveLength(5);
-    expect(results.filter((r) => errorCode(r) === 5029)).toHaveLength(45);
     expect((await h.getItem(victim.userId))?.oldPasswordAttempts).toBe(5);
     expect((await h.change(bystander.token, SEED_OLD, SEED_NEW)).statusCode).toBe(200);
   });

@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../scripts/local-dev.js';
 import { hashPassword, verifyPassword } from '../../lib/password-hash.js';
+import type { UserStore } from '../../lib/ports.js';
+import { deferred } from '../support/fault-servers.js';
 import { apiEvent, parseBody, SEED_NEW, SEED_OLD, startHarness, type Harness, withoutCounter } from '../support/harness.js';
 import { LAYOUTS } from '../support/layouts.js';
 
@@ -73,6 +75,15 @@ describe.each(LAYOUTS)('POST /v1/users/profile/change-password on the $name layo
       await expectUnchanged(userId, before);
     });
 
+    it('answers 400 5023 for a user who has no password (federated sign-in only), and stores none', async () => {
+      const { userId, token } = await h.seedUser();
+      await h.removeAttributes(userId, ['passwordHash']);
+      const res = await h.invoke(apiEvent({ token, body: SEED_BODY }));
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toBe('{"status":false,"error":{"code":5023,"message":"Incorrect old password"}}');
+      expect(await h.getItem(userId)).not.toHaveProperty('passwordHash');
+    });
+
     it('accepts the bearer scheme in any case', async () => {
       const { token } = await h.seedUser();
       const res = await h.invoke(apiEvent({ body: SEED_BODY, headers: { Authorization: `bEaReR ${token}` } }));
@@ -96,6 +107,8 @@ describe.each(LAYOUTS)('POST /v1/users/profile/change-password on the $name layo
       { name: 'a JSON string', status: 400, code: 1001, event: (token) => apiEvent({ token, rawBody: '"x"' }) },
       { name: 'JSON null', status: 400, code: 1001, event: (token) => apiEvent({ token, rawBody: 'null' }) },
       { name: 'a __proto__ key', status: 400, code: 1001, event: (token) => apiEvent({ token, rawBody: `{"__proto__":{"x":1},"oldPassword":"${SEED_OLD}","newPassword":"${SEED_NEW}"}` }) },
+      { name: 'a constructor key', status: 400, code: 1001, event: (token) => apiEvent({ token, rawBody: `{"constructor":{"prototype":{"x":1}},"oldPassword":"${SEED_OLD}","newPassword":"${SEED_NEW}"}` }) },
+      { name: 'a prototype key', status: 400, code: 1001, event: (token) => apiEvent({ token, rawBody: `{"prototype":{"x":1},"oldPassword":"${SEED_OLD}","newPassword":"${SEED_NEW}"}` }) },
       { name: 'base64 that is not UTF-8', status: 400, code: 1001, event: (token) => apiEvent({ token, rawBody: Buffer.from([0xff, 0xfe, 0x7b]).toString('base64'), isBase64Encoded: true }) },
       { name: 'a missing oldPassword', status: 400, code: 1002, event: (token) => apiEvent({ token, body: { newPassword: SEED_NEW } }) },
       { name: 'a missing newPassword', status: 400, code: 1002, event: (token) => apiEvent({ token, body: { oldPassword: SEED_OLD } }) },
@@ -125,6 +138,15 @@ describe.each(LAYOUTS)('POST /v1/users/profile/change-password on the $name layo
       expect(res.body).not.toContain(SEED_OLD);
       await expectUnchanged(userId, before);
     });
+
+    it.each(['application/json; charset=utf-8', 'Application/JSON;charset=UTF-8', 'application/merge-patch+json', 'application/vnd.api+json; charset=utf-8'])(
+      'accepts Content-Type %s',
+      async (contentType) => {
+        const { token } = await h.seedUser();
+        const res = await h.invoke(apiEvent({ token, body: SEED_BODY, headers: { 'content-type': contentType } }));
+        expect(res.statusCode).toBe(200);
+      },
+    );
 
     it('names the failed fields without echoing values', async () => {
       const { token } = await h.seedUser();
@@ -189,20 +211,36 @@ describe.each(LAYOUTS)('POST /v1/users/profile/change-password on the $name layo
       }
     });
 
-    it('lets exactly one of 8 parallel changes from the same old password win; the stored hash is the winner’s', async () => {
-      // A limit above 8 so that every request reaches the write (the limit has its own tests).
-      const race = h.invokerWith({ limits: { ...h.deps.limits, maxAttempts: 100 } });
+    it('lets exactly one of 8 changes held at the write win; the 7 others answer 409 5026 and the stored hash is the winner’s', async () => {
+      // Arrange: every request is held at the write until all 8 have verified the same old hash,
+      // so the conditional write, not luck, decides. A limit above 8 lets all 8 reach it.
+      const CONCURRENT = 8;
+      let arrived = 0;
+      const allAtTheWrite = deferred();
+      const store: UserStore = {
+        beginAttempt: (id, now, limits) => h.deps.store.beginAttempt(id, now, limits),
+        releaseAttempt: (id, windowStart) => h.deps.store.releaseAttempt(id, windowStart),
+        replacePasswordHash: async (change) => {
+          if ((arrived += 1) === CONCURRENT) allAtTheWrite.resolve();
+          await allAtTheWrite.promise;
+          return h.deps.store.replacePasswordHash(change);
+        },
+      };
+      const race = h.invokerWith({ store, limits: { ...h.deps.limits, maxAttempts: 100 } });
       const { userId, token } = await h.seedUser();
-      const candidates = Array.from({ length: 8 }, (_, i) => `Winner-${i}-P@ssw0rd`);
+      const candidates = Array.from({ length: CONCURRENT }, (_, i) => `Winner-${i}-P@ssw0rd`);
+
+      // Act
       const results = await Promise.all(candidates.map((newPassword) => race(apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword } }))));
+
+      // Assert
+      expect(arrived).toBe(CONCURRENT);
       const winners = results.flatMap((res, i) => (res.statusCode === 200 ? [i] : []));
       expect(winners).toHaveLength(1);
-      for (const res of results.filter((r) => r.statusCode !== 200)) {
-        // A loser lost the conditional write (409 5026), or read the winner's record already: then
-        // its old password is wrong (400 5023) or, a second later, its token predates the change (401 4001).
-        const { code } = (parseBody(res) as { error: { code: number } }).error;
-        expect([[409, 5026], [400, 5023], [401, 4001]]).toContainEqual([res.statusCode, code]);
-      }
+      const losers = results.filter((r) => r.statusCode !== 200);
+      expect(losers.map((r) => [r.statusCode, r.body])).toEqual(
+        Array(CONCURRENT - 1).fill([409, '{"status":false,"error":{"code":5026,"message":"Password was changed by another request; retry with the current password"}}']),
+      );
       const stored = (await h.getItem(userId))?.passwordHash as string;
       const winner = candidates[winners[0] ?? -1] ?? '';
       expect(await verifyPassword(winner, stored)).toBe(true);

@@ -69,10 +69,16 @@ describe('npm run user:create -- <userId> <password>', SPAWNS, () => {
     expect(await verify(`Bearer ${token}`)).toMatchObject({ userId: 'carol' });
   });
 
-  it('creates a user the endpoint then accepts', async () => {
-    await script('user-create', ['dave', 'Dave-P@ssw0rd1'], { DYNAMODB_ENDPOINT: h.endpoint, USERS_TABLE: h.table, BCRYPT_COST: '4' });
-    const item = await h.getItem('dave');
-    expect(await verifyPassword('Dave-P@ssw0rd1', item?.passwordHash as string)).toBe(true);
+  it('creates a user the endpoint then accepts: the printed token changes the password', async () => {
+    // Act
+    const { code, stdout } = await script('user-create', ['dave', 'Dave-P@ssw0rd1'], { DYNAMODB_ENDPOINT: h.endpoint, USERS_TABLE: h.table, BCRYPT_COST: '4' });
+    const token = /\n(eyJ[\w-]+\.[\w-]+\.[\w-]+)\n/.exec(stdout)?.[1] ?? '';
+    const res = await h.change(token, 'Dave-P@ssw0rd1', 'Dave-N3w-P@ssw0rd');
+
+    // Assert
+    expect(code).toBe(0);
+    expect(res.statusCode).toBe(200);
+    expect(await verifyPassword('Dave-N3w-P@ssw0rd', (await h.getItem('dave'))?.passwordHash as string)).toBe(true);
   });
 
   it('never replaces an existing user', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mintToken } from '../../scripts/local-dev.js';
-import { errorCode, SEED_NEW, SEED_OLD, useHarness } from '../support/harness.js';
+import { apiEvent, DEFAULT_LIMITS, errorCode, SEED_NEW, SEED_OLD, useHarness } from '../support/harness.js';
 
 /**
  * A retry of a change whose answer was lost (REPLAY_WINDOW_SECONDS): the same change again
@@ -37,5 +37,19 @@ describe('a retry of a change whose answer was lost', () => {
     expect((await h.change(token, SEED_OLD, SEED_NEW)).statusCode).toBe(200);
     clock.advance(301_000);
     expect(errorCode(await h.change(token, SEED_OLD, SEED_NEW))).toBe(5023);
+  });
+
+  it('with REPLAY_WINDOW_SECONDS=0 answers a retry as the stale-token refusal it then is', async () => {
+    clock.reset(0);
+    const change = h.invokerWith({ limits: { ...DEFAULT_LIMITS, replayWindowSeconds: 0 } });
+    const { userId } = await h.seedUser();
+    const token = await mintToken(userId, { issuedAt: clock.seconds() - 1 });
+    const event = apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword: SEED_NEW } });
+    expect((await change(event)).statusCode).toBe(200);
+
+    clock.advance(1000);
+    const retry = await change(event);
+
+    expect(retry.body).toBe('{"status":false,"error":{"code":4001,"message":"Unauthorized"}}');
   });
 });

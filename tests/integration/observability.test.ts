@@ -96,18 +96,27 @@ describe('CloudWatch metrics (EMF)', () => {
     }
   });
 
-  it('counts a 429 answer as a lockout as well as a failure', async () => {
-    const { observability } = await fresh({ POWERTOOLS_METRICS_DISABLED: 'false' });
-    const { AppError } = await import('../../lib/errors.js');
-    const { metrics, outcomeMetrics } = observability;
-    const middleware = outcomeMetrics(metrics);
-    const request = { error: new AppError('TOO_MANY_ATTEMPTS', { retryAfterSeconds: 60 }), response: { statusCode: 429, headers: {}, body: '' } };
+  it('counts the brute-force lockout (429) as Lockouts as well as a failure, through the handler', async () => {
+    // Arrange
+    const { harness } = await fresh({ POWERTOOLS_METRICS_DISABLED: 'false' });
+    const h = await harness.startHarness();
+    try {
+      const { token } = await h.seedUser();
+      for (let i = 0; i < 5; i += 1) await h.change(token, `Wrong-P@ssw0rd-${i}`, SEED_NEW);
+      const beforeLockout = takeEmf();
 
-    await middleware.onError?.(request as unknown as Parameters<NonNullable<typeof middleware.onError>>[0]);
-    metrics.publishStoredMetrics();
+      // Act
+      const locked = await h.change(token, SEED_OLD, SEED_NEW);
 
-    const [doc] = takeEmf();
-    expect(doc).toMatchObject({ PasswordChangeFailed: 1, Lockouts: 1, reason: 'TOO_MANY_ATTEMPTS' });
+      // Assert
+      expect(locked.statusCode).toBe(429);
+      expect(beforeLockout.flatMap(metricNames)).not.toContain('Lockouts');
+      const [doc, ...more] = takeEmf();
+      expect(more).toEqual([]);
+      expect(doc).toMatchObject({ PasswordChangeFailed: 1, Lockouts: 1, reason: 'TOO_MANY_ATTEMPTS', service: 'change-password' });
+    } finally {
+      await h.stop();
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBody, SEED_OLD, useHarness } from '../support/harness.js';
+import { apiEvent, DEFAULT_LIMITS, parseBody, SEED_OLD, useHarness } from '../support/harness.js';
 
 /** A new password may not match any of the last PASSWORD_HISTORY_SIZE (400 5027). */
 const { clock, h } = useHarness();
@@ -21,5 +21,17 @@ describe('password history', () => {
       expect(parseBody(res)).toEqual({ status: false, error: { code: 5027, message: 'New password was used recently; choose another', details: { historySize: 5 } } });
     }
     expect((await h.change(token, current, passwords[0] ?? '')).statusCode).toBe(200);
+  });
+
+  it('with PASSWORD_HISTORY_SIZE=0 accepts the password just replaced, keeping only the one hash a lost-answer retry needs', async () => {
+    const change = h.invokerWith({ limits: { ...DEFAULT_LIMITS, historySize: 0 } });
+    const { userId, token } = await h.seedUser();
+    const body = (oldPassword: string, newPassword: string) => apiEvent({ token, body: { oldPassword, newPassword } });
+
+    expect((await change(body(SEED_OLD, 'History-Off-P@ssw0rd'))).statusCode).toBe(200);
+    clock.advance(1000);
+    expect((await change(body('History-Off-P@ssw0rd', SEED_OLD))).statusCode).toBe(200);
+
+    expect((await h.getItem(userId))?.passwordHistory).toHaveLength(1);
   });
 });

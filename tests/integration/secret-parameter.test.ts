@@ -71,9 +71,17 @@ describe('JWT_SECRET_PARAMETER', () => {
     expect(requests).toEqual([{ target: 'AmazonSSM.GetParameter', body: { Name: NAME, WithDecryption: true } }]);
   });
 
-  it('does not read SSM before a request needs the key', () => {
-    verifier();
+  it('does not read SSM before a request needs the key', async () => {
+    // Arrange: a verifier built as at cold start, then time for any fetch it started to arrive.
+    const verify = verifier();
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(requests).toEqual([]);
+
+    // Act: the first token to verify (the control: the stand-in does see this fetch).
+    await verify(`Bearer ${await mintToken('user-1', { secret: SECRET })}`);
+
+    // Assert
+    expect(requests).toHaveLength(1);
   });
 
   it('answers 401 4001 for a token signed with another secret', async () => {

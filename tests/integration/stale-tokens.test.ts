@@ -2,11 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../lib/password-hash.js';
 import { mintToken } from '../../scripts/local-dev.js';
 import { SEED_NEW, SEED_OLD, useHarness } from '../support/harness.js';
+import { claims, DEV_SECRET_KEY, signToken } from '../support/tokens.js';
 
 /** Tokens issued before the user's last password change stop working (401 4001). */
 const { clock, h } = useHarness();
 
 describe('tokens issued before the last change', () => {
+  it('refuses a token without iat once a change is recorded, and accepts it before any change', async () => {
+    const never = await h.seedUser();
+    const changed = await h.seedUser();
+    await h.setAttributes(changed.userId, { passwordChangedAt: new Date((clock.seconds() - 60) * 1000).toISOString() });
+    const noIat = async (sub: string) => signToken(claims(sub, { iat: undefined }), DEV_SECRET_KEY, 'HS256');
+
+    const stale = await h.change(await noIat(changed.userId), SEED_OLD, SEED_NEW);
+    const fresh = await h.change(await noIat(never.userId), SEED_OLD, SEED_NEW);
+
+    expect(stale.body).toBe('{"status":false,"error":{"code":4001,"message":"Unauthorized"}}');
+    expect(fresh.statusCode).toBe(200);
+  });
+
   it('refuses a token older than passwordChangedAt with 401 4001, and accepts one issued since', async () => {
     const { userId } = await h.seedUser();
     const changedAt = clock.seconds() - 60;

@@ -176,6 +176,15 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}, layout:
         ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
       }));
     },
+    /** Removes attributes of the user's record, named logically, e.g. the hash of a user who signs in only through a federation. */
+    removeAttributes: async (userId: string, names: string[]): Promise<void> => {
+      await raw.send(new UpdateCommand({
+        TableName: table,
+        Key: itemKey(usersLayout, userId),
+        UpdateExpression: `REMOVE ${names.map((_, i) => `#n${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#n${i}`, usersLayout.attributes[n as UserAttribute] ?? n])),
+      }));
+    },
     /** Neighbouring items that are no longer exactly as seeded (should always be none). */
     changedNeighbours: async (): Promise<unknown[]> => {
       const { Items = [] } = await raw.send(new ScanCommand({ TableName: table, ConsistentRead: true }));

@@ -3,9 +3,23 @@ import { freePort } from '../../scripts/free-port.js';
 
 /**
  * Runs `npm start` (scripts/start.ts: serverless-offline over dynalite) on free ports, with `env`
- * added to the shell's, and resolves once it prints its ready line.
+ * added to the shell's, and resolves once it prints its ready line. The ports are free when
+ * chosen but are only bound by the child a moment later, so another process may take one first:
+ * then it starts again on new ports (up to 3 times).
  */
-export const startLocalServer = async (name: string, env: Record<string, string> = {}) => {
+export const startLocalServer = async (name: string, env: Record<string, string> = {}): Promise<LocalServer> => {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOnFreePorts(name, env);
+    } catch (error) {
+      if (attempt >= 3 || !/EADDRINUSE|is taken/.test(String((error as Error).message))) throw error;
+    }
+  }
+};
+
+export type LocalServer = Awaited<ReturnType<typeof startOnFreePorts>>;
+
+const startOnFreePorts = async (name: string, env: Record<string, string>) => {
   const [port, dynamoPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
   const child: ChildProcess = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/start.ts'], {
     env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamoPort), OFFLINE_LAMBDA_PORT: String(lambdaPort), BCRYPT_COST: '4', USERS_TABLE: `${name}-users`, ESBUILD_WORK_FOLDER: `.esbuild-${name}`, ...env },

@@ -298,3 +298,48 @@ describe('JWT_SECRET_PARAMETER', () => {
     expect(error.message).toContain(name);
   });
 });
+
+describe('numeric settings: each range, as documented in the README', () => {
+  // The documented ranges, written out (not read from lib/config.ts): lowest and highest accepted.
+  const RANGES: [string, number, number, (c: ReturnType<typeof loadConfig>) => number][] = [
+    ['BCRYPT_COST', 4, 31, (c) => c.bcryptCost],
+    ['PASSWORD_MIN_LENGTH', 8, 128, (c) => c.policy.minLength],
+    ['PASSWORD_MIN_UNIQUE_CHARS', 1, 128, (c) => c.policy.minUniqueChars],
+    ['PASSWORD_MIN_STRENGTH', 0, 4, (c) => c.policy.guessability?.minStrength ?? Number.NaN],
+    ['LOCKOUT_MAX_ATTEMPTS', 1, 100, (c) => c.protection.maxAttempts],
+    ['LOCKOUT_WINDOW_SECONDS', 1, 86_400, (c) => c.protection.windowSeconds],
+    ['PASSWORD_HISTORY_SIZE', 0, 24, (c) => c.protection.historySize],
+    ['REPLAY_WINDOW_SECONDS', 0, 3600, (c) => c.protection.replayWindowSeconds],
+    ['HIBP_TIMEOUT_MS', 50, 5000, (c) => c.breachedPasswords.timeoutMs],
+    ['HIBP_MAX_BREACHES', 0, 1_000_000_000, (c) => c.breachedPasswords.maxBreaches],
+  ];
+
+  it.each(RANGES)('%s accepts %i and %i', (name, low, high, read) => {
+    expect(read(loadConfig(env({ [name]: String(low) })))).toBe(low);
+    expect(read(loadConfig(env({ [name]: String(high) })))).toBe(high);
+  });
+
+  it.each(RANGES)('%s refuses %i − 1, %i + 1 and a non-integer, naming the variable', (name, low, high) => {
+    for (const value of [String(low - 1), String(high + 1), '2.5', 'ten']) {
+      expect(configError(env({ [name]: value })).message).toContain(name);
+    }
+  });
+});
+
+describe('CORS_ALLOWED_ORIGINS', () => {
+  it('is off (no origins) when unset or empty', () => {
+    expect(loadConfig(env()).corsAllowedOrigins).toEqual([]);
+    expect(loadConfig(env({ CORS_ALLOWED_ORIGINS: ' ' })).corsAllowedOrigins).toEqual([]);
+  });
+
+  it('reads a comma-separated list of origins, and *', () => {
+    expect(loadConfig(env({ CORS_ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:5173,*' })).corsAllowedOrigins).toEqual(['https://app.example.com', 'http://localhost:5173', '*']);
+  });
+
+  it.each(['app.example.com', 'https://app.example.com/', 'https://app.example.com/path', 'ftp://app.example.com', 'https://a.example.com https://b.example.com'])(
+    'refuses %j, naming the variable',
+    (value) => {
+      expect(configError(env({ CORS_ALLOWED_ORIGINS: value })).message).toContain('CORS_ALLOWED_ORIGINS');
+    },
+  );
+});

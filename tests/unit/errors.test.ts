@@ -33,18 +33,37 @@ describe('ERRORS table', () => {
 });
 
 describe('toErrorResponse', () => {
-  it.each(keys)('maps AppError %s to its status, code and message', (key) => {
-    // Arrange
-    const error = new AppError(key);
+  // The table as documented (README, docs/openapi.yaml), written out here rather than read from
+  // ERRORS, so that a changed row fails instead of changing the expectation with it.
+  const DOCUMENTED: Record<ErrorKey, [number, number, string]> = {
+    INCORRECT_OLD_PASSWORD: [400, 5023, 'Incorrect old password'],
+    UNAUTHORIZED: [401, 4001, 'Unauthorized'],
+    NO_AUTH_TOKEN: [401, 4002, 'No auth token'],
+    ENTITY_NOT_FOUND: [404, 3001, 'Entity not found'],
+    MALFORMED_BODY: [400, 1001, 'Request body must be a JSON object'],
+    INVALID_FIELDS: [400, 1002, 'Request body fields are invalid'],
+    UNSUPPORTED_MEDIA_TYPE: [415, 1003, 'Content-Type must be application/json'],
+    PAYLOAD_TOO_LARGE: [413, 1004, 'Request body is too large'],
+    METHOD_NOT_ALLOWED: [405, 1005, 'Method not allowed'],
+    PASSWORD_UNCHANGED: [400, 5024, 'New password must differ from the old password'],
+    PASSWORD_POLICY: [400, 5025, 'New password does not meet the password policy'],
+    CONCURRENT_CHANGE: [409, 5026, 'Password was changed by another request; retry with the current password'],
+    PASSWORD_REUSED: [400, 5027, 'New password was used recently; choose another'],
+    TOO_MANY_ATTEMPTS: [429, 5029, 'Too many attempts; try again later'],
+    SERVICE_UNAVAILABLE: [503, 9001, 'Service temporarily unavailable'],
+    INTERNAL: [500, 9000, 'Internal server error'],
+  };
 
+  it('has exactly the documented keys', () => {
+    expect([...keys].sort()).toEqual(Object.keys(DOCUMENTED).sort());
+  });
+
+  it.each(Object.entries(DOCUMENTED))('maps AppError %s to its documented status, code and message', (key, [status, code, message]) => {
     // Act
-    const response = toErrorResponse(error);
+    const response = toErrorResponse(new AppError(key as ErrorKey));
 
     // Assert
-    expect(response).toEqual({
-      status: ERRORS[key].status,
-      body: { status: false, error: { code: ERRORS[key].code, message: ERRORS[key].message } },
-    });
+    expect(response).toEqual({ status, body: { status: false, error: { code, message } } });
     expect(response.body.error).not.toHaveProperty('details');
   });
 

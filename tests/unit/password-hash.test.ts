@@ -241,3 +241,25 @@ describe('isSupportedHash', () => {
     expect(isSupportedHash(`${prefix}12$${tail}`)).toBe(true);
   });
 });
+
+describe('the $cp1 long-password format: known answers', () => {
+  // Fixed vectors (password, stored hash). The platform's login service verifies these hashes, so
+  // a change to the construction must fail here, not in production: never regenerate them.
+  const VECTORS: [string, string][] = [
+    ['correct horse battery staple correct horse battery staple correct horse battery staple', '$cp1$2b$04$Xq3ZgW1yTn8cP0dR5vK2aOb0OnCbPN.rrpzAtHTXsNCGodC2cqSKm'],
+    ['Pässwörter-sind-manchmal-sehr-lang-und-das-ist-gut-so-Pässwörter-sind-manchmal-sehr-lang-und-das-ist-gut-so-', '$cp1$2b$04$1LmN0pQr2StUvWxYz3AbCeeaWAtZKGYWyJN9lxMYqFwe.pv6sHvjO'],
+    ['€'.repeat(25), '$cp1$2b$10$abcdefghijklmnopqrstuuXKb59Yg34FePUrv0s84yuQJNZt45DO2'],
+  ];
+
+  it.each(VECTORS)('verifies %s against its stored hash, and not the password one character shorter', async (password, stored) => {
+    expect(Buffer.byteLength(password)).toBeGreaterThan(72);
+    expect(await verifyPassword(password, stored)).toBe(true);
+    expect(await verifyPassword(password.slice(0, -1), stored)).toBe(false);
+  });
+
+  it.each(VECTORS)('stores %s as documented: $cp1 + bcrypt(base64(HMAC-SHA-384(key = salt prefix, password)))', (password, stored) => {
+    const salt = stored.slice('$cp1'.length, '$cp1'.length + 29);
+    const digest = createHmac('sha384', salt).update(password, 'utf8').digest('base64');
+    expect(`$cp1${bcrypt.hashSync(digest, salt)}`).toBe(stored);
+  });
+});
