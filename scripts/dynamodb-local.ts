@@ -59,9 +59,26 @@ const exited = (child: ChildProcess): Promise<void> =>
  * Starts DynamoDB Local in memory on 127.0.0.1 (port 0 picks a free one) and resolves once it
  * answers ListTables; `startupMs` says how long that took.
  */
-export const startDynamoDbLocal = async (port = 0): Promise<{ endpoint: string; stop: () => Promise<void>; startupMs: number; pid: number | undefined }> => {
+export const startDynamoDbLocal = async (port = 0): Promise<DynamoDbLocal> => {
+  // A port found free may be taken before the JVM binds it: then try again on another (port 0 only).
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOn(port === 0 ? await freePort() : port);
+    } catch (error) {
+      if (port !== 0 || attempt >= 3 || !/Address already in use|BindException/.test(String((error as Error).message))) throw error;
+    }
+  }
+};
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  stop: () => Promise<void>;
+  startupMs: number;
+  pid: number | undefined;
+}
+
+const startOn = async (actual: number): Promise<DynamoDbLocal> => {
   const dir = await ensureDynamoDbLocal();
-  const actual = port === 0 ? await freePort() : port;
   const started = performance.now();
   const child = spawn(
     'java',
