@@ -5,7 +5,9 @@
  *
  * A change runs one compare (the old password, at the stored hash's cost) and one salt + hash (the
  * new password, at BCRYPT_COST), through lib/password-hash.ts exactly as the function does. Users
- * with history add up to PASSWORD_HISTORY_SIZE (5) more compares, one per stored hash.
+ * with history no longer add anything once their hashes share a salt (lib/password-history.ts);
+ * the "+ 5 history compares" column is what a full history of 5 cost before that, and what the
+ * first change of a user whose history is separately salted still costs.
  *
  * Lambda: CPU-bound single-threaded JavaScript runs at min(1, memory / 1769 MB) of a vCPU, so its
  * duration ≈ CPU time here / that share, assuming a Lambda arm64 vCPU runs bcryptjs as fast as one
@@ -53,7 +55,7 @@ out(`### npm run bench:bcrypt — ${new Date().toISOString().slice(0, 16)}Z, nod
 out();
 out(`Medians; CPU is this process's CPU time (what a busy shared machine inflates least). Lambda columns: CPU ÷ min(1, memory/1769 MB) + ${OTHER_MS} ms for DynamoDB and the function (assumed), billed at ${prices.lambdaArmPerGbSecond} $/GB-s arm64 + ${prices.lambdaPerMillionRequests} $/1M requests + ${WRITE_UNITS_PER_CHANGE} × ${prices.dynamoPerMillionWriteUnits} $/1M write units (DynamoDB on-demand, us-east-1).`);
 out();
-out(`| cost | hash (wall / CPU) | compare (wall / CPU) | change = compare + hash, CPU | + ${HISTORY_COMPARES} history compares, CPU | ${MEMORY_SIZES.map((m) => `Lambda ${m} MB: latency, $ per 1M changes`).join(' | ')} |`);
+out(`| cost | hash (wall / CPU) | compare (wall / CPU) | change = compare + hash, CPU | + ${HISTORY_COMPARES} separately salted history entries (before #12), CPU | ${MEMORY_SIZES.map((m) => `Lambda ${m} MB: latency, $ per 1M changes`).join(' | ')} |`);
 out(`|---|---|---|---|---|${MEMORY_SIZES.map(() => '---').join('|')}|`);
 
 const password = 'CurrentSecureP@ss123';

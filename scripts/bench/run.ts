@@ -19,6 +19,8 @@
  * BENCH_BLOCK, BENCH_COLD, BENCH_SOAK, BENCH_HISTORY_PAIRS (see `settings`).
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -126,6 +128,21 @@ const ratio = (x: number) => `×${x.toFixed(3)}`;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const mib = (kb: number) => `${(kb / 1024).toFixed(1)} MiB`;
 
+/**
+ * A stand-in for the Pwned Passwords range API on 127.0.0.1: every prefix answers ~800 padded lines
+ * with a count of 0, the size of a real padded answer, so the function's lookup parses what it
+ * would in production (without the internet's round trip, which overlaps bcrypt in production).
+ */
+const startRangeApiStandIn = async () => {
+  const lines = Array.from({ length: 800 }, () => `${randomBytes(18).toString('hex').toUpperCase().slice(0, 35)}:0`).sort().join('\r\n');
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(lines);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+};
+
 // ---------------------------------------------------------------- users
 
 const secret = randomBytes(32).toString('base64url');
@@ -144,6 +161,7 @@ const main = async () => {
   const floorBytes = readFileSync(floorPath);
 
   const dynamo = await startEmbeddedDynamo();
+  const rangeApi = await startRangeApiStandIn();
   const table = `bench-${randomBytes(4).toString('hex')}`;
   await ensureUsersTable(dynamo.endpoint, table);
   log(`• dynalite on ${dynamo.endpoint}, table ${table}, bcrypt cost ${settings.cost}`);
@@ -174,6 +192,10 @@ const main = async () => {
     AWS_SECRET_ACCESS_KEY: 'bench',
     AWS_LAMBDA_FUNCTION_NAME: 'change-password-bench',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
+    // The breached-password lookup is on, as deployed, against a stand-in on 127.0.0.1 (no internet
+    // here); BENCH_HIBP=off turns it off, to tell its cost apart.
+    HIBP_API_URL: rangeApi.url,
+    ...(process.env.BENCH_HIBP === 'off' ? { HIBP_ENABLED: 'false' } : {}),
     ...extra,
   });
 
@@ -333,6 +355,7 @@ const main = async () => {
     soakRss[side] = await closeChild(child);
   }
   await dynamo.stop();
+  rangeApi.server.close();
 
   // ---------------------------------------------------------------- report
   const warmMedian = { handler: median(warm.handler), floor: median(warm.floor) };
@@ -368,7 +391,7 @@ const main = async () => {
 
   const lines: string[] = [];
   const out = (line = '') => lines.push(line);
-  out(`### npm run bench — ${new Date().toISOString().slice(0, 16)}Z, node ${process.version}, bcrypt cost ${settings.cost}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
+  out(`### npm run bench — ${new Date().toISOString().slice(0, 16)}Z, node ${process.version}, bcrypt cost ${settings.cost}, breached-password lookup ${process.env.BENCH_HIBP === 'off' ? 'off' : 'on (stand-in on 127.0.0.1)'}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
   out();
   out(`Warm: ${settings.rounds} rounds × ${settings.block} changes per side in one process, the sides interleaved change by change. Cold: ${settings.cold} fresh processes per side, alternating.`);
   out();
