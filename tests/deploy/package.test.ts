@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,12 +30,34 @@ const EVENT_BUS = 'platform-events';
 const EXISTING_TABLE_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/platform-users';
 const EXISTING_LAYOUT = { USERS_TABLE: 'platform-users', USERS_KEY: 'pk=USER#{sub},sk=PROFILE', USERS_ATTRIBUTE_NAMES: 'passwordHash=pwHash' };
 
+const ROOT = new URL('../../', import.meta.url).pathname;
+/** Service folders made for the runs: each is removed after the tests. */
+const serviceDirs: string[] = [];
+
+/**
+ * A service folder of its own for one `sls package`: the project's files linked in, serverless.yml
+ * copied (the framework does not follow a linked one). serverless-esbuild copies the zip through
+ * the service's .serverless/, so runs that share a folder race on it; separate folders let the
+ * runs go at once.
+ */
+const serviceDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'cp-service-'));
+  for (const entry of readdirSync(ROOT)) {
+    if (entry === '.git' || entry === '.serverless' || entry.startsWith('.esbuild') || entry === 'serverless.yml') continue;
+    symlinkSync(join(ROOT, entry), join(dir, entry));
+  }
+  copyFileSync(join(ROOT, 'serverless.yml'), join(dir, 'serverless.yml'));
+  serviceDirs.push(dir);
+  return dir;
+};
+
 /** `sls package --stage <stage>` into a new folder, with no AWS credentials; returns the folder. */
 const slsPackage = async (extraEnv: Record<string, string>, workFolder: string, stage = 'prod'): Promise<string> => {
   const out = mkdtempSync(join(tmpdir(), 'cp-package-'));
   const { USERS_TABLE: _table, ...inherited } = process.env;
   const env = { ...inherited, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', JWT_SECRET: LEAK_CANARY, ESBUILD_WORK_FOLDER: workFolder, ...extraEnv };
-  await run(process.execPath, ['node_modules/serverless/bin/serverless.js', 'package', '--stage', stage, '--package', out], { env });
+  const cwd = serviceDir();
+  await run(process.execPath, [join(cwd, 'node_modules/serverless/bin/serverless.js'), 'package', '--stage', stage, '--package', out], { env, cwd });
   return out;
 };
 const readTemplate = (folder: string) => JSON.parse(readFileSync(join(folder, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
@@ -61,10 +83,12 @@ const variablesOf = (t: Template) => {
 
 beforeAll(async () => {
   // No AWS credentials or network are needed to package.
-  // One after the other: every `sls package` also writes the service's .serverless/ folder.
-  dir = await slsPackage({}, '.esbuild-package-test');
-  configuredDir = await slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true', USERS_TABLE_ARN: EXISTING_TABLE_ARN, ...EXISTING_LAYOUT }, '.esbuild-package-test-configured');
-  localDir = await slsPackage({}, '.esbuild-package-test-local', 'local');
+  // At once, each in its own service folder (see serviceDir).
+  [dir, configuredDir, localDir] = await Promise.all([
+    slsPackage({}, '.esbuild-package-test'),
+    slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true', USERS_TABLE_ARN: EXISTING_TABLE_ARN, ...EXISTING_LAYOUT }, '.esbuild-package-test-configured'),
+    slsPackage({}, '.esbuild-package-test-local', 'local'),
+  ]);
   template = readTemplate(dir);
   resources = template.Resources;
   configured = readTemplate(configuredDir);
@@ -72,7 +96,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => {
-  for (const folder of [dir, configuredDir, localDir]) if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+  for (const folder of [dir, configuredDir, localDir, ...serviceDirs]) if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
 });
 
 const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type);
@@ -145,7 +169,7 @@ describe('sls package --stage prod', () => {
   it('never carries a JWT_SECRET from the packaging shell into a stage-local package or into .serverless/ state', () => {
     // The package folder holds the state file; .serverless/ is checked too in case a run wrote it there.
     const below = (folder: string) => (existsSync(folder) ? readdirSync(folder).map((file) => join(folder, file)) : []);
-    const files = [...below(localDir), ...below('.serverless')];
+    const files = [...below(localDir), ...serviceDirs.flatMap((service) => below(join(service, '.serverless')))];
     expect(files).toContain(join(localDir, 'serverless-state.json'));
     for (const file of files.filter((f) => statSync(f).isFile())) {
       expect(readFileSync(file).includes(LEAK_CANARY), `${file} holds the shell's JWT_SECRET`).toBe(false);
