@@ -63,7 +63,7 @@ const settings = {
 /** Issue #12's targets, as ratios to the floor in the same run; the zip in kB (1000 bytes). */
 const targets = { warm: 1.5, cold: 1.15, history: 1.6, zipKB: 400 };
 
-/** Generated files live here: ignored by git and eslint (`.esbuild*`). */
+/** Generated files live here: ignored by git and the linter (`.esbuild*`). */
 const workFolder = '.esbuild-bench';
 const outDir = join(root, '.esbuild-bench-out');
 const zipPath = join(root, '.serverless', 'change-password.zip');

@@ -74,11 +74,13 @@ const created = (t: Template) =>
   Object.fromEntries(Object.entries(t.Resources).filter(([, r]) => r.Condition === undefined || evaluate(t.Conditions?.[r.Condition])));
 const roleStatements = (t: Template) => {
   const role = Object.values(t.Resources).find((r) => r.Type === 'AWS::IAM::Role');
-  return (role?.Properties.Policies as { PolicyDocument: { Statement: { Effect: string; Action: string[] | string; Resource: unknown }[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+  if (role === undefined) throw new Error('no IAM role in the template');
+  return (role.Properties.Policies as { PolicyDocument: { Statement: { Effect: string; Action: string[] | string; Resource: unknown }[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
 };
 const variablesOf = (t: Template) => {
   const fn = Object.values(t.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
-  return (fn?.Properties.Environment as { Variables: Record<string, string> }).Variables;
+  if (fn === undefined) throw new Error('no Lambda function in the template');
+  return (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
 };
 
 beforeAll(async () => {
@@ -110,14 +112,11 @@ describe('sls package --stage prod', () => {
 
   it('routes POST (and the CORS preflight) /v1/users/profile/change-password on an HTTP API', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey);
-    expect(routes.sort()).toEqual(['OPTIONS /v1/users/profile/change-password', 'POST /v1/users/profile/change-password']);
+    expect(routes.sort((a, b) => String(a).localeCompare(String(b)))).toEqual(['OPTIONS /v1/users/profile/change-password', 'POST /v1/users/profile/change-password']);
   });
 
   it('grants DynamoDB GetItem and UpdateItem on the users table only', () => {
-    const [role] = ofType('AWS::IAM::Role');
-    const statements = (role?.Properties.Policies as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[])
-      .flatMap((p) => p.PolicyDocument.Statement)
-      .filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
+    const statements = roleStatements(template).filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
     expect(statements).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': ['UsersTable', 'Arn'] } }]);
   });
 
@@ -152,9 +151,7 @@ describe('sls package --stage prod', () => {
   });
 
   it('carries no local endpoint and no development secret into prod', () => {
-    const [fn] = ofType('AWS::Lambda::Function');
-    const variables = (fn?.Properties.Environment as { Variables: Record<string, string> }).Variables;
-    expect(variables).toMatchObject({ STAGE: 'prod', USERS_TABLE: 'change-password-users-prod', DYNAMODB_ENDPOINT: '', JWT_SECRET: '' });
+    expect(variablesOf(template)).toMatchObject({ STAGE: 'prod', USERS_TABLE: 'change-password-users-prod', DYNAMODB_ENDPOINT: '', JWT_SECRET: '' });
   });
 
   it('never carries a JWT_SECRET from the packaging shell into any packaged file', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The seams of docs/design: the use case owns its ports and imports no adapter, no SDK and no
- * HTTP code; adapters import the ports, never the use case. (Import cycles: `npm run lint:cycles`.)
+ * HTTP code; adapters import the ports, never the use case. (Import cycles: `import/no-cycle` in `npm run lint`.)
  */
 const importsOf = (file: string): string[] =>
   [...readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8').matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+'([^']+)'/gms)].map((m) => m[1] ?? '');
