@@ -1,5 +1,8 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 import { DEV_JWT_SECRET } from './lib/config.js';
+import { ISOLATED_FILES } from './tests/support/isolated-files.js';
+
+const DYNAMODB_LOCAL = 'tests/support/dynamodb-local-setup.ts';
 
 export default defineConfig({
   test: {
@@ -19,7 +22,13 @@ export default defineConfig({
       {
         extends: true,
         // In-process tests; under `npm run test:dynamodb-local`, globalSetup starts one DynamoDB Local for all of them.
-        test: { name: 'in-process', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/http/**'], globalSetup: ['tests/support/dynamodb-local-setup.ts'] },
+        // Files share their worker's modules (isolate: false): the handler's dependencies load once per worker, not per file.
+        test: { name: 'in-process', isolate: false, include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/http/**', ...ISOLATED_FILES], globalSetup: [DYNAMODB_LOCAL] },
+      },
+      {
+        extends: true,
+        // Files that mock modules, stub the environment or spy on process streams: a fresh process each.
+        test: { name: 'isolated', include: ISOLATED_FILES, globalSetup: [DYNAMODB_LOCAL] },
       },
     ],
   },
