@@ -20,7 +20,7 @@ let token: string;
 
 beforeAll(async () => {
   await putUser(server.dynamoEndpoint, server.table, { userId: USER, password: OLD }, 4);
-  token = await mintToken(USER);
+  token = await mintToken(USER, { secret: server.jwtSecret });
   // Every answer the client receives from the real server must also conform to docs/openapi.yaml.
   const validatingFetch: typeof fetch = async (input, init) => {
     const res = await fetch(input, init);
@@ -36,7 +36,7 @@ describe('createChangePasswordClient against npm start', () => {
     expect(changed).toEqual({ ok: true, status: 200, data: { passwordChanged: 'OK' } });
 
     // A token minted after the change: the one above now only serves a retry of that change.
-    const fresh = await mintToken(USER);
+    const fresh = await mintToken(USER, { secret: server.jwtSecret });
     const again = await client.changePassword({ oldPassword: OLD, newPassword: 'Another-P@ssw0rd-7' }, fresh);
     expect(again).toEqual({ ok: false, status: 400, error: { code: 5023, message: 'Incorrect old password' } });
   });

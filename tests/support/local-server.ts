@@ -42,6 +42,8 @@ const startOnFreePorts = async (name: string, env: Record<string, string>) => {
     /** The embedded DynamoDB API server and table it serves, for seeding more users. */
     dynamoEndpoint: `http://127.0.0.1:${dynamoPort}`,
     table: `${name}-users`,
+    /** serverless-esbuild's work folder for this server (ESBUILD_WORK_FOLDER). */
+    esbuildFolder: `.esbuild-${name}`,
     /** The demo user's token that npm start printed, or '<token>' when it could not sign one. */
     token,
     output: () => output,
