@@ -1,8 +1,14 @@
+import { join } from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { DEV_JWT_SECRET } from './lib/config.js';
 import { ISOLATED_FILES } from './tests/support/isolated-files.js';
 
 const DYNAMODB_LOCAL = 'tests/support/dynamodb-local-setup.ts';
+
+// The suite starts many Node processes (vitest's workers, npm start, sls, tsx): each compiles
+// the same modules (osls alone loads thousands). Node's compile cache lets the later ones reuse
+// the earlier ones' compiled code; it only holds V8 code caches keyed by source, never data.
+process.env.NODE_COMPILE_CACHE ??= join(import.meta.dirname, 'node_modules/.cache/node-compile-cache');
 
 export default defineConfig({
   test: {
