@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HttpResult } from '../../lib/http.js';
 import { verifyPassword } from '../../lib/password-hash.js';
 import { mintToken } from '../../scripts/local-dev.js';
+import { userCreate } from '../../scripts/user-create-command.js';
 import { apiEvent, lambdaContext, SEED_NEW, SEED_OLD, startHarness, type Harness } from '../support/harness.js';
 import { NEIGHBOUR_PASSWORD, SINGLE_TABLE_LAYOUT } from '../support/layouts.js';
 
@@ -13,7 +12,6 @@ import { NEIGHBOUR_PASSWORD, SINGLE_TABLE_LAYOUT } from '../support/layouts.js';
  * A platform's single-table design (USERS_KEY=pk=USER#{sub},sk=PROFILE, renamed attributes): the
  * profile item is the user; the other items of the partition are never read as it or written.
  */
-const run = promisify(execFile);
 let h: Harness;
 let raw: DynamoDBDocumentClient;
 const profileKey = (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' });
@@ -69,9 +67,9 @@ describe('a single-table layout', () => {
 
 describe('npm run user:create with USERS_KEY and USERS_ATTRIBUTE_NAMES', () => {
   it('adds the user in the layout, where the endpoint then finds it', async () => {
-    await run(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/user-create.ts', 'carol', 'Carol-P@ssw0rd1'], {
-      env: { ...process.env, ...SINGLE_TABLE_LAYOUT.env, DYNAMODB_ENDPOINT: h.endpoint, USERS_TABLE: h.table, BCRYPT_COST: '4' },
-    });
+    // In-process: tests/integration/dev-scripts.test.ts proves the CLI wiring.
+    const created = await userCreate(['carol', 'Carol-P@ssw0rd1'], { ...process.env, ...SINGLE_TABLE_LAYOUT.env, DYNAMODB_ENDPOINT: h.endpoint, USERS_TABLE: h.table, BCRYPT_COST: '4' });
+    expect(created.code).toBe(0);
     expect(await verifyPassword('Carol-P@ssw0rd1', (await rawItem(profileKey('carol')))?.pwHash as string)).toBe(true);
     expect((await change(await mintToken('carol'), 'Carol-P@ssw0rd1', SEED_NEW)).statusCode).toBe(200);
   });
