@@ -11,6 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 
 /** Busy and total CPU time of the whole machine so far, in seconds (USER_HZ = 100). */
 const machineCpu = (): { busy: number; total: number } => {
@@ -42,7 +43,7 @@ const wall = (performance.now() - started) / 1000;
 const after = machineCpu();
 
 if (code !== 0) process.stdout.write(output);
-const tests = /Tests\s+(?:\S+\s+)*?(\d+) passed/.exec(output.replace(/\x1b\[[0-9;]*m/g, ''))?.[1] ?? '?';
+const tests = /Tests\s+(?:\S+\s+)*?(\d+) passed/.exec(stripVTControlCharacters(output))?.[1] ?? '?';
 console.log(`npm test${fresh ? ' (fresh clone, no caches)' : ''}: exit ${code}, ${tests} tests`);
 console.log(`  wall ${wall.toFixed(1)} s, machine CPU busy ${(after.busy - before.busy).toFixed(1)} s of ${(after.total - before.total).toFixed(1)} s (${cpus().length} cores), load ${load} at start`);
 if (fresh) rmSync(cwd, { recursive: true, force: true });
