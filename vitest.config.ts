@@ -33,7 +33,8 @@ export default defineConfig({
       },
       {
         extends: true,
-        // Files that mock modules, stub the environment or spy on process streams: a fresh process each.
+        // Files that mock modules, stub the environment, spy on process streams or need no other
+        // change in flight: a fresh process each (tests/support/isolated-files.ts says which and why).
         test: { name: 'isolated', include: Object.keys(ISOLATED_FILES), globalSetup: [DYNAMODB_LOCAL] },
       },
     ],
