@@ -1,16 +1,17 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { exportJWK, exportSPKI, generateKeyPair, jwtVerify, SignJWT, type CryptoKey } from 'jose';
+import { exportJWK, exportSPKI, generateKeyPair, jwtVerify, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_USER, mintToken, putUser } from '../../scripts/local-dev.js';
 import { freePort } from '../../scripts/free-port.js';
+import { token } from '../../scripts/token-command.js';
 import { SEED_NEW, SEED_OLD, startHarness } from '../support/harness.js';
 import { startLocalServer, type LocalServer } from '../support/local-server.js';
 import { assertFetchMatchesOpenApi } from '../support/openapi.js';
+import { runNode } from '../support/processes.js';
 import { startRangeApi, type RangeApi } from '../support/range-api.js';
 import { startJsonStandIn, type StandIn } from '../support/stand-in.js';
+import { claims, signToken } from '../support/tokens.js';
 
 /**
  * `npm start` and `sls invoke local` with the platform's own settings in the shell, the way a team
@@ -25,7 +26,6 @@ import { startJsonStandIn, type StandIn } from '../support/stand-in.js';
  * - the shared server of the HTTP tests (tests/support/local-server-setup.ts) runs with the
  *   platform's own JWT_SECRET.
  */
-const run = promisify(execFile);
 const ISSUER = 'https://idp.example.com/';
 const AUDIENCE = 'change-password';
 const HIBP_TIMEOUT_MS = 500;
@@ -50,8 +50,7 @@ let rsa: CryptoKey;
 let ed: CryptoKey;
 
 /** A token from "the identity provider": signed with its private key. */
-const idpToken = (key: CryptoKey, alg: string, userId: string, claims: { iss?: string; aud?: string } = {}) =>
-  new SignJWT({ ...claims }).setProtectedHeader({ alg, kid: 'idp-1' }).setSubject(userId).setIssuedAt().setExpirationTime('1h').sign(key);
+const idpToken = (key: CryptoKey, alg: string, userId: string, extra: { iss?: string; aud?: string } = {}) => signToken(claims(userId, extra), key, alg, { kid: 'idp-1' });
 const post = (baseUrl: string, token: string, body = JSON.stringify({ oldPassword: SEED_OLD, newPassword: SEED_NEW })) =>
   fetch(`${baseUrl}/v1/users/profile/change-password`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body });
 
@@ -183,15 +182,14 @@ describe('npm start with HIBP_FAIL_CLOSED=true, once nothing listens at HIBP_API
 });
 
 /** A command run to its end: exit code and everything it printed. */
-const finish = (args: string[], env: Record<string, string>) =>
-  run(process.execPath, args, { env: { ...process.env, ...env } }).then(
-    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }),
-  );
+const finish = async (args: string[], env: Record<string, string>) => {
+  const { code, stdout, stderr } = await runNode(args, env);
+  return { code, output: stdout + stderr };
+};
 const sls = ['node_modules/serverless/bin/serverless.js'];
 const OWN_SECRET = 'a-shell-secret-for-sls-invoke-local-0123456789';
 
-// Each spawns osls or tsx: seconds each on a busy machine, so a generous per-test timeout.
+// Most spawn osls or tsx: seconds each on a busy machine, so a generous per-test timeout.
 describe.concurrent('fail fast, and the shell’s secret, on the laptop', { timeout: 90_000 }, () => {
   it('npm start with an invalid configuration exits 1 naming the variable, and serves nothing', async () => {
     const port = await freePort();
@@ -208,9 +206,10 @@ describe.concurrent('fail fast, and the shell’s secret, on the laptop', { time
   });
 
   it('npm run token signs with the shell’s JWT_SECRET, JWT_ISSUER and JWT_AUDIENCE', async () => {
-    const { code, output } = await finish(['node_modules/tsx/dist/cli.mjs', 'scripts/token.ts', 'alice'], { JWT_SECRET: OWN_SECRET, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE });
+    // In-process: tests/integration/dev-scripts.test.ts proves the CLI wiring.
+    const { code, stdout } = await token(['alice'], { ...process.env, JWT_SECRET: OWN_SECRET, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE });
     expect(code).toBe(0);
-    const { payload } = await jwtVerify(output.trim(), new TextEncoder().encode(OWN_SECRET), { issuer: ISSUER, audience: AUDIENCE });
+    const { payload } = await jwtVerify(stdout.trim(), new TextEncoder().encode(OWN_SECRET), { issuer: ISSUER, audience: AUDIENCE });
     expect(payload.sub).toBe('alice');
   });
 

@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_JWT_SECRET, loadConfig } from '../../lib/config.js';
 import { verifyPassword } from '../../lib/password-hash.js';
 import { createTokenVerifier } from '../../lib/token.js';
-import { type CommandResult } from '../../scripts/command.js';
 import { DEFAULT_TABLE, ensureUsersTable } from '../../scripts/local-dev.js';
 import { token as tokenCommand } from '../../scripts/token-command.js';
 import { userCreate } from '../../scripts/user-create-command.js';
 import { startHarness, type Harness } from '../support/harness.js';
+import { runNode } from '../support/processes.js';
 
 /**
  * `npm run token` and `npm run user:create`: their commands run in-process, with the environment a
@@ -19,13 +17,8 @@ import { startHarness, type Harness } from '../support/harness.js';
 const shell = (env: Record<string, string>) => ({ ...process.env, ...env });
 const token = (args: string[], env: Record<string, string> = {}) => tokenCommand(args, shell(env));
 const create = (args: string[], env: Record<string, string> = {}) => userCreate(args, shell(env));
-const run = promisify(execFile);
 /** The script run as `npm run <name>` runs it: tsx in one Node process (`--import tsx`). */
-const cli = (name: string, args: string[], env: Record<string, string> = {}): Promise<CommandResult> =>
-  run(process.execPath, ['--import', 'tsx', `scripts/${name}.ts`, ...args], { env: shell(env) }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
+const cli = (name: string, args: string[], env: Record<string, string> = {}) => runNode(['--import', 'tsx', `scripts/${name}.ts`, ...args], env);
 const verify = createTokenVerifier(loadConfig({ USERS_TABLE: 'users', JWT_SECRET: DEV_JWT_SECRET }).jwt);
 const printedToken = (stdout: string) => /\n(eyJ[\w-]+\.[\w-]+\.[\w-]+)\n/.exec(stdout)?.[1] ?? '';
 

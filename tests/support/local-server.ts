@@ -21,8 +21,9 @@ export type LocalServer = Awaited<ReturnType<typeof startOnFreePorts>>;
 
 const startOnFreePorts = async (name: string, env: Record<string, string>) => {
   const [port, dynamoPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
+  const esbuildFolder = `.esbuild-${name}`;
   const child: ChildProcess = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/start.ts'], {
-    env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamoPort), OFFLINE_LAMBDA_PORT: String(lambdaPort), BCRYPT_COST: '4', USERS_TABLE: `${name}-users`, ESBUILD_WORK_FOLDER: `.esbuild-${name}`, ...env },
+    env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamoPort), OFFLINE_LAMBDA_PORT: String(lambdaPort), BCRYPT_COST: '4', USERS_TABLE: `${name}-users`, ESBUILD_WORK_FOLDER: esbuildFolder, ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -43,7 +44,7 @@ const startOnFreePorts = async (name: string, env: Record<string, string>) => {
     dynamoEndpoint: `http://127.0.0.1:${dynamoPort}`,
     table: `${name}-users`,
     /** serverless-esbuild's work folder for this server (ESBUILD_WORK_FOLDER). */
-    esbuildFolder: `.esbuild-${name}`,
+    esbuildFolder,
     /** The demo user's token that npm start printed, or '<token>' when it could not sign one. */
     token,
     output: () => output,
