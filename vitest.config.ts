@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
-import { DEV_JWT_SECRET } from './lib/config.js';
+import { DEV_JWT_SECRET } from './lib/config/variables.js';
 import { ISOLATED_FILES } from './tests/support/isolated-files.js';
 
 const DYNAMODB_LOCAL = 'tests/support/dynamodb-local-setup.ts';
@@ -23,13 +23,13 @@ export default defineConfig({
       {
         extends: true,
         // Over real HTTP, against the one `npm start` that globalSetup runs for all of them.
-        test: { name: 'http', include: ['tests/http/**/*.test.ts'], globalSetup: ['tests/support/local-server-setup.ts'] },
+        test: { name: 'npm-start', include: ['tests/npm-start/**/*.test.ts'], globalSetup: ['tests/support/local-server-setup.ts'] },
       },
       {
         extends: true,
         // In-process tests; under `npm run test:dynamodb-local`, globalSetup starts one DynamoDB Local for all of them.
         // Files share their worker's modules (isolate: false): the handler's dependencies load once per worker, not per file.
-        test: { name: 'in-process', isolate: false, include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/http/**', ...Object.keys(ISOLATED_FILES)], globalSetup: [DYNAMODB_LOCAL] },
+        test: { name: 'in-process', isolate: false, include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/npm-start/**', ...Object.keys(ISOLATED_FILES)], globalSetup: [DYNAMODB_LOCAL] },
       },
       {
         extends: true,

@@ -7,15 +7,15 @@
  * or an error.
  */
 import * as v from 'valibot';
-import type { ChangePasswordBody } from '../lib/change-password-schema.js';
-import type { ERRORS } from '../lib/errors.js';
+import type { ChangePasswordBody } from '../lib/http/request-schema.js';
+import type { ERRORS } from '../lib/core/errors.js';
 
 export const CHANGE_PASSWORD_PATH = '/v1/users/profile/change-password';
 
-/** The request body: the same type the function parses (lib/change-password-schema.ts). */
+/** The request body: the same type the function parses (lib/http/request-schema.ts). */
 export type ChangePasswordInput = ChangePasswordBody;
 
-/** Every error code the function answers with (lib/errors.ts; docs/openapi.yaml). */
+/** Every error code the function answers with (lib/core/errors.ts; docs/openapi.yaml). */
 export type ChangePasswordErrorCode = (typeof ERRORS)[keyof typeof ERRORS]['code'];
 
 const SuccessEnvelope = v.object({ status: v.literal(true), data: v.object({ passwordChanged: v.literal('OK') }) });

@@ -4,8 +4,8 @@
  * new-password hash would pay.
  *
  * A change runs one compare (the old password, at the stored hash's cost) and one salt + hash (the
- * new password, at BCRYPT_COST), through lib/password-hash.ts exactly as the function does. Users
- * with history no longer add anything once their hashes share a salt (lib/password-history.ts);
+ * new password, at BCRYPT_COST), through lib/adapters/bcrypt/password-hash.ts exactly as the function does. Users
+ * with history no longer add anything once their hashes share a salt (lib/core/password-history.ts);
  * the "+ 5 history compares" column is what a full history of 5 cost before that, and what the
  * first change of a user whose history is separately salted still costs.
  *
@@ -17,7 +17,7 @@
 import { Worker } from 'node:worker_threads';
 import { cpus, loadavg } from 'node:os';
 import bcrypt from 'bcryptjs';
-import { hashPassword, verifyPassword } from '../../lib/password-hash.js';
+import { hashPassword, verifyPassword } from '../../lib/adapters/bcrypt/password-hash.js';
 
 /** Assumed prices (USD): Lambda arm64 first tier, us-east-1 DynamoDB on-demand (since Nov 2024). */
 const prices = {
@@ -81,7 +81,7 @@ for (const [cost, samples] of COSTS) {
   out(`| ${cost} | ${ms(median(hashes.map((h) => h.wall)))} / ${ms(hashCpu)} | ${ms(median(compares.map((c) => c.wall)))} / ${ms(compareCpu)} | ${ms(changeCpu)} | ${ms(changeCpu + HISTORY_COMPARES * compareCpu)} | ${lambda.join(' | ')} |`);
 }
 
-// ------------------------------------------------------------------ overlap
+// Overlap
 const overlapCost = Number(process.env.BENCH_OVERLAP_COST ?? 12);
 log(`• overlap at cost ${overlapCost}: sequential, Promise.all on one thread, hash on a worker thread …`);
 const stored = await hashPassword(password, overlapCost);

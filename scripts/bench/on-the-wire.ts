@@ -1,6 +1,6 @@
 /**
  * `npm run bench:wire`: is the attempt-reserving UpdateItem really on the wire while the use case
- * runs the policy's CPU checks (lib/change-password.ts `whileInFlight`)?
+ * runs the policy's CPU checks (lib/core/change-password.ts `whileInFlight`)?
  *
  * DynamoDB (dynalite) runs behind a TCP proxy in ANOTHER process, which stamps when each request's
  * first bytes arrive (this process's main thread is busy during the checks, so only another
@@ -13,13 +13,16 @@ import { fork } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
-import { changePassword, type ChangePasswordDeps } from '../../lib/change-password.js';
-import { silentNotifier } from '../../lib/change-notifier.js';
-import { DEV_JWT_SECRET, loadConfig } from '../../lib/config.js';
-import { hashPasswordWithSalt, saltForNextHash, verifyPassword } from '../../lib/password-hash.js';
-import { buildPolicy, startPolicyCheck, type PolicyRule } from '../../lib/password-policy.js';
-import { createDocumentClient, DynamoUserStore } from '../../lib/user-store.js';
-import { ensureUsersTable, putUser, startEmbeddedDynamo } from '../local-dev.js';
+import { changePassword, overlapWithIo, type ChangePasswordDeps } from '../../lib/core/change-password.js';
+import { silentNotifier } from '../../lib/core/ports.js';
+import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
+import { loadConfig } from '../../lib/config/load.js';
+import { createBcryptHasher } from '../../lib/adapters/bcrypt/password-hash.js';
+import { buildPolicy, startPolicyCheck } from '../../lib/core/policy/password-policy.js';
+import { type PolicyRule } from '../../lib/core/policy/password-rule.js';
+import { createDocumentClient } from '../../lib/adapters/dynamodb/client.js';
+import { DynamoUserStore } from '../../lib/adapters/dynamodb/user-store.js';
+import { ensureUsersTable, putUser, startEmbeddedDynamo } from '../local/dynamodb.js';
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -54,7 +57,7 @@ if (process.argv[2] === 'proxy') {
   ];
   const store = new DynamoUserStore(createDocumentClient({ endpoint: `http://127.0.0.1:${port}` }), table);
   const deps: ChangePasswordDeps = {
-    store, policy, hashPassword: hashPasswordWithSalt, saltFor: (c) => saltForNextHash(c, 4), verifyPassword,
+    store, policy, hasher: createBcryptHasher(4), scheduling: overlapWithIo,
     clock: () => new Date(), limits: config.protection, notifier: silentNotifier, onNotifyError: () => undefined,
   };
   const rounds = 30;

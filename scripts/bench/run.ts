@@ -30,9 +30,11 @@ import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions } from 'esbuild';
 import { load as loadYaml } from 'js-yaml';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { hashPassword, hashPasswordWithSalt, saltOf } from '../../lib/password-hash.js';
-import { createDocumentClient } from '../../lib/user-store.js';
-import { ensureUsersTable, mintToken, putUser, startEmbeddedDynamo } from '../local-dev.js';
+import { hashPassword, hashPasswordWithSalt } from '../../lib/adapters/bcrypt/password-hash.js';
+import { saltOf } from '../../lib/core/hash-format.js';
+import { createDocumentClient } from '../../lib/adapters/dynamodb/client.js';
+import { ensureUsersTable, putUser, startEmbeddedDynamo } from '../local/dynamodb.js';
+import { mintToken } from '../local/dev-token.js';
 import type { HandlerPhases } from './instrumented.js';
 import type { BenchJob, ChildMessage, ParentMessage, Side, Step } from './protocol.js';
 
@@ -60,7 +62,7 @@ const settings = {
   historyPairs: numberFrom('BENCH_HISTORY_PAIRS', 8),
   historySize: 5,
 };
-/** Issue #12's targets, as ratios to the floor in the same run; the zip in kB (1000 bytes). */
+/** The performance targets (docs/performance.md), as ratios to the floor in the same run; the zip in kB (1000 bytes). */
 const targets = { warm: 1.5, cold: 1.15, history: 1.6, zipKB: 400 };
 
 /** Generated files live here: ignored by git and the linter (`.esbuild*`). */
@@ -71,7 +73,7 @@ const zipEntry = 'functions/change-password/handler.cjs';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-// ---------------------------------------------------------------- builds
+// Builds
 
 const newestMtime = (path: string): number => {
   const stat = statSync(path);
@@ -114,7 +116,7 @@ const bundle = async (entry: string, name: string, options: BuildOptions): Promi
   return outfile;
 };
 
-// ---------------------------------------------------------------- statistics
+// Statistics
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const quantile = (xs: number[], q: number): number => {
@@ -143,7 +145,7 @@ const startRangeApiStandIn = async () => {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 };
 
-// ---------------------------------------------------------------- users
+// Users
 
 const secret = randomBytes(32).toString('base64url');
 const password = () => `Aa1!${randomBytes(12).toString('base64url')}`;
@@ -242,7 +244,7 @@ const main = async () => {
     return message.type === 'bye' ? message.maxRssKb : Number.NaN;
   };
 
-  // ---------------------------------------------------------------- warm
+  // Warm
   log(`• warm: ${settings.rounds} rounds × ${settings.block} changes per side, interleaved one by one …`);
   const warmChild = spawnChild('warm', { BENCH_HANDLER: pkg.path, BENCH_FLOOR: floorPath, BENCH_INSTRUMENTED: instrumentedPath });
   await nextMessage(warmChild);
@@ -274,7 +276,7 @@ const main = async () => {
   }
   await closeChild(warmChild);
 
-  // ---------------------------------------------------------------- cold
+  // Cold
   log(`• cold: ${settings.cold} fresh processes per side, alternating …`);
   type Cold = Extract<ChildMessage, { type: 'cold' }> & { wallMs: number };
   const cold: Record<'handler' | 'floor', Cold[]> = { handler: [], floor: [] };
@@ -292,12 +294,12 @@ const main = async () => {
     }
   }
 
-  // ---------------------------------------------------------------- full history at cost 12
+  // Full history at cost 12
   const historyDoc = createDocumentClient({ endpoint: dynamo.endpoint });
   /**
    * Users as the function leaves them after `historySize` changes (`shared`: the current hash and
-   * the history share one salt, as lib/password-history.ts writes them, pinned by
-   * tests/integration/password-history.test.ts) or as an older version left them (`legacy`: every
+   * the history share one salt, as lib/core/password-history.ts writes them, pinned by
+   * tests/core/change-password/password-history.test.ts) or as an older version left them (`legacy`: every
    * hash with a salt of its own), at the history cost; `none`: a user with no history, for the floor.
    */
   const seedAtCost = async (count: number, history: 'shared' | 'legacy' | 'none'): Promise<BenchJob[]> => {
@@ -345,7 +347,7 @@ const main = async () => {
     else historyPhases.legacy.push(p);
   });
 
-  // ---------------------------------------------------------------- soak (peak RSS)
+  // Soak (peak RSS)
   log(`• memory: ${settings.soak} warm changes in a fresh process per side …`);
   const soakRss: Record<'handler' | 'floor', number> = { handler: Number.NaN, floor: Number.NaN };
   for (const side of ['floor', 'handler'] as const) {
@@ -357,7 +359,7 @@ const main = async () => {
   await dynamo.stop();
   rangeApi.server.close();
 
-  // ---------------------------------------------------------------- report
+  // Report
   const warmMedian = { handler: median(warm.handler), floor: median(warm.floor) };
   const warmP99 = { handler: quantile(warm.handler, 0.99), floor: quantile(warm.floor, 0.99) };
   const warmCpuMedian = { handler: median(warmCpu.handler), floor: median(warmCpu.floor) };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_JWT_SECRET } from '../../lib/config.js';
+import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
 
 /** `sls package --stage prod` offline, and what the CloudFormation it writes says. */
 const run = promisify(execFile);
@@ -191,7 +191,7 @@ describe('sls package --stage prod', () => {
     expect(variablesOf(template)).toMatchObject({ JWT_SECRET_PARAMETER: '', EVENT_BUS_NAME: '', POWERTOOLS_TRACE_ENABLED: 'false' });
   });
 
-  it('passes the HIBP_* variables through unset, so stage prod gets their defaults (on, public API, fail-open; see tests/unit/breached-passwords-config.test.ts)', () => {
+  it('passes the HIBP_* variables through unset, so stage prod gets their defaults (on, public API, fail-open; see tests/config/breached-passwords.test.ts)', () => {
     expect(variablesOf(template)).toMatchObject({ STAGE: 'prod', HIBP_ENABLED: '', HIBP_API_URL: '', HIBP_TIMEOUT_MS: '', HIBP_MAX_BREACHES: '', HIBP_FAIL_CLOSED: '' });
   });
 
@@ -228,7 +228,7 @@ describe('sls package --stage prod', () => {
     expect(variablesOf(template)).toMatchObject({ POWERTOOLS_METRICS_NAMESPACE: 'ChangePassword', POWERTOOLS_METRICS_DISABLED: 'false' });
   });
 
-  // Issue #11's budget: 400 KB with the bundled breached-password list (~50 KB) and hibp (~2 KB).
+  // The budget: 400 KB with the bundled breached-password list (~50 KB) and hibp (~2 KB).
   it('ships a bundle under 400 KB zipped', () => {
     expect(statSync(join(dir, 'change-password.zip')).size).toBeLessThan(400 * 1024);
   });

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpEvent, HttpResult } from '../../lib/http.js';
-import { verifyPassword } from '../../lib/password-hash.js';
-import { mintToken } from '../../scripts/local-dev.js';
+import type { HttpEvent, HttpResult } from '../../lib/http/event.js';
+import { verifyPassword } from '../../lib/adapters/bcrypt/password-hash.js';
+import { mintToken } from '../../scripts/local/dev-token.js';
 import { DEFAULT_LIMITS, lambdaContext, SEED_OLD, startHarness, type Harness, withoutCounter } from '../support/harness.js';
 import { claims as validClaims, DEV_SECRET_KEY, signToken } from '../support/tokens.js';
 
 /**
- * Issue #4, property-based fuzzing of body, headers and token through the real handler and a real
+ * Property-based fuzzing of body, headers and token through the real handler and a real
  * DynamoDB API server. For any input: the answer is a JSON envelope, 200 or 4xx, never 5xx; no
  * answer quotes a submitted password; and the stored record changes only on a 200 (and then holds
  * a hash of exactly the submitted new password).
@@ -67,7 +67,7 @@ const invokeAndCheck = async (user: Subject, event: HttpEvent, submitted: { newP
   return res;
 };
 
-// ---- building blocks -------------------------------------------------------------------------
+// Building blocks
 
 /** Strings that stress parsers: any code point (lone surrogates included), NULs, controls, long runs. */
 const nastyString = fc.oneof(
@@ -123,7 +123,7 @@ const event = (headers: Record<string, string> | null | undefined, body: string 
   requestContext: { requestId: 'fuzz', http: { method, sourceIp: '203.0.113.9' } },
 });
 
-// ---- properties ------------------------------------------------------------------------------
+// Properties
 
 describe('fuzzing POST /v1/users/profile/change-password', () => {
   it('any body, plain or base64: a 200 or 4xx envelope, and the record changes only on a 200', async () => {

@@ -1,20 +1,22 @@
 import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandler, type HandlerDeps } from '../../functions/change-password/handler.js';
-import { DYNAMO_LIMITS } from '../../lib/dynamo-limits.js';
-import type { HttpEvent, HttpResult } from '../../lib/http.js';
-import { verifyPassword } from '../../lib/password-hash.js';
-import { createTokenVerifier } from '../../lib/token.js';
-import type { UserStore } from '../../lib/ports.js';
-import { createDocumentClient, DynamoUserStore } from '../../lib/user-store.js';
-import { ensureUsersTable, mintToken, putUser, startEmbeddedDynamo } from '../../scripts/local-dev.js';
+import { createHandler, type HandlerDeps } from '../../lib/http/change-password-handler.js';
+import { DYNAMO_LIMITS } from '../../lib/adapters/dynamodb/client.js';
+import type { HttpEvent, HttpResult } from '../../lib/http/event.js';
+import { verifyPassword } from '../../lib/adapters/bcrypt/password-hash.js';
+import { createTokenVerifier } from '../../lib/adapters/jwt/token-verifier.js';
+import type { UserStore } from '../../lib/core/ports.js';
+import { createDocumentClient } from '../../lib/adapters/dynamodb/client.js';
+import { DynamoUserStore } from '../../lib/adapters/dynamodb/user-store.js';
+import { ensureUsersTable, putUser, startEmbeddedDynamo } from '../../scripts/local/dynamodb.js';
+import { mintToken } from '../../scripts/local/dev-token.js';
 import { closedPort, deferred, dynamoError, startBlackhole, startCannedServer, startLossyProxy } from '../support/fault-servers.js';
 import { apiEvent, lambdaContext, SEED_NEW, SEED_OLD, startHarness, TEST_COST, type Harness, withoutCounter } from '../support/harness.js';
 import { startJsonStandIn } from '../support/stand-in.js';
 import { claims, signToken } from '../support/tokens.js';
 
 /**
- * Issue #4, dependency failures: what the client sees and what happens to the record when
+ * Dependency failures: what the client sees and what happens to the record when
  * DynamoDB or the JWKS endpoint is unreachable, slow, throttling or broken, and when the Lambda
  * deadline arrives first. Faults come from local servers on 127.0.0.1 (real SDK, real sockets) or,
  * for faults no server produces on demand, from wrapping the store; the record lives in a real
@@ -48,7 +50,7 @@ const timed = async (run: () => Promise<HttpResult>) => {
   return { res, ms: performance.now() - started };
 };
 
-/** The record is as before, counter aside, and the old password still works. */
+/** The record is unchanged, counter aside, and the old password still works. */
 const expectUntouched = async (userId: string, before: Record<string, unknown> | undefined) => {
   expect(withoutCounter(await h.getItem(userId))).toEqual(withoutCounter(before));
   expect(await verifyPassword(SEED_OLD, before?.passwordHash as string)).toBe(true);
@@ -187,7 +189,7 @@ describe('POST /v1/users/profile/change-password when something fails mid-reques
       releaseAttempt: (id, windowStart) => h.deps.store.releaseAttempt(id, windowStart),
       replacePasswordHash: (change) => ((writes += 1), h.deps.store.replacePasswordHash(change)),
     };
-    const res = await handlerWith({ store, hashPassword: () => Promise.reject(new RangeError('bcrypt exploded')) })(apiEvent({ token, body: BODY }), lambdaContext());
+    const res = await handlerWith({ store, hasher: { ...h.deps.hasher, hashWithSalt: () => Promise.reject(new RangeError('bcrypt exploded')) } })(apiEvent({ token, body: BODY }), lambdaContext());
     expect(res.statusCode).toBe(500);
     expect(res.body).toBe(INTERNAL);
     expect(writes).toBe(0);
@@ -279,12 +281,12 @@ describe('POST /v1/users/profile/change-password when the Lambda deadline arrive
       releaseAttempt: (id, windowStart) => h.deps.store.releaseAttempt(id, windowStart),
       replacePasswordHash: (change) => ((writes += 1), h.deps.store.replacePasswordHash(change)),
     };
-    const hashPassword = async (password: string, salt: string) => {
-      const hash = await h.deps.hashPassword(password, salt);
+    const hashWithSalt = async (password: string, salt: string) => {
+      const hash = await h.deps.hasher.hashWithSalt(password, salt);
       hashed.resolve();
       return hash;
     };
-    const handler = handlerWith({ store, hashPassword });
+    const handler = handlerWith({ store, hasher: { ...h.deps.hasher, hashWithSalt } });
 
     // Act
     const res = await handler(apiEvent({ token, body: BODY }), lambdaContext(600));

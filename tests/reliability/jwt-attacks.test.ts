@@ -1,17 +1,18 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { exportJWK, exportPKCS8, exportSPKI, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_JWT_SECRET, type Config } from '../../lib/config.js';
-import type { HttpEvent, HttpResult } from '../../lib/http.js';
-import { CLOCK_TOLERANCE_SECONDS, createTokenVerifier, MAX_TOKEN_LENGTH } from '../../lib/token.js';
+import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
+import { publicKeySource, type Config } from '../../lib/config/load.js';
+import type { HttpEvent, HttpResult } from '../../lib/http/event.js';
+import { CLOCK_TOLERANCE_SECONDS, createTokenVerifier, MAX_TOKEN_LENGTH } from '../../lib/adapters/jwt/token-verifier.js';
 import { apiEvent, SEED_NEW, SEED_OLD, startHarness, type Harness } from '../support/harness.js';
 import { startJsonStandIn, type StandIn } from '../support/stand-in.js';
 import { b64url, claims, DEV_SECRET_KEY, hmacToken, nowSeconds as now, signToken, unsignedToken as unsigned } from '../support/tokens.js';
 
 /**
- * Issue #4, JWT attacks through the whole handler: every forged, confused or smuggled token is the
+ * JWT attacks through the whole handler: every forged, confused or smuggled token is the
  * generic 401 and leaves the record alone; each key source has a positive control so a verifier
- * that refused everything would fail here. (tests/unit/token.test.ts covers the verifier alone.)
+ * that refused everything would fail here. (tests/adapters/jwt/token-verifier.test.ts covers the verifier alone.)
  */
 let h: Harness;
 beforeAll(async () => {
@@ -54,7 +55,7 @@ describe('JWT attacks on a handler that verifies HS256 with a shared secret', ()
     { name: 'crit b64=false (unencoded payload)', event: (sub) => bearer(hmacToken({ alg: 'HS256', crit: ['b64'], b64: false }, claims(sub), DEV_JWT_SECRET)), body: UNAUTHORIZED },
     { name: 'an empty crit list', event: (sub) => bearer(hmacToken({ alg: 'HS256', crit: [] }, claims(sub), DEV_JWT_SECRET)), body: UNAUTHORIZED },
     { name: 'a jwk header embedding the attacker’s own secret', event: (sub) => bearer(hmacToken({ alg: 'HS256', jwk: { kty: 'oct', k: b64url('attacker-secret-attacker-secret-0') } }, claims(sub), 'attacker-secret-attacker-secret-0')), body: UNAUTHORIZED },
-    { name: 'a kid path traversal signed with an empty key', event: (sub) => bearer(hmacToken({ alg: 'HS256', kid: '../../../../../../dev/null' }, claims(sub), '')), body: UNAUTHORIZED },
+    { name: 'a kid path traversal signed with an empty key', event: (sub) => bearer(hmacToken({ alg: 'HS256', kid: '../../../../dev/null' }, claims(sub), '')), body: UNAUTHORIZED },
     { name: 'a kid SQL injection signed with the attacker’s secret', event: (sub) => bearer(hmacToken({ alg: 'HS256', kid: "x' UNION SELECT 'k' --" }, claims(sub), 'k')), body: UNAUTHORIZED },
     { name: 'a jku pointing at the attacker', event: (sub) => bearer(hmacToken({ alg: 'HS256', jku: 'http://127.0.0.1:9/jwks.json' }, claims(sub), 'attacker')), body: UNAUTHORIZED },
     { name: `nbf beyond the ${CLOCK_TOLERANCE_SECONDS} s tolerance`, event: (sub) => bearer(hmacToken({ alg: 'HS256' }, claims(sub, { nbf: now() + CLOCK_TOLERANCE_SECONDS + 60 }), DEV_JWT_SECRET)), body: UNAUTHORIZED },
@@ -108,7 +109,7 @@ describe('JWT attacks on a handler that verifies RS256 with a PEM public key', (
     attacker = evil.privateKey;
     attackerJwk = await exportJWK(evil.publicKey);
     pem = await exportSPKI(pair.publicKey);
-    invoke = h.invokerWith({ verifyToken: createTokenVerifier({ key: { kind: 'publicKey', pem }, issuer: undefined, audience: undefined }) });
+    invoke = h.invokerWith({ verifyToken: createTokenVerifier({ key: publicKeySource(pem), issuer: undefined, audience: undefined }) });
   });
 
   it('accepts an RS256 token signed with the private key (positive control)', async () => {

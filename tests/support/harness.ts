@@ -1,17 +1,16 @@
 import type { Context } from 'aws-lambda';
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createHandler, type HandlerDeps } from '../../functions/change-password/handler.js';
-import { isDeepStrictEqual } from 'node:util';
-import { DEV_JWT_SECRET, loadConfig, type UserAttribute } from '../../lib/config.js';
-import { requestMethod, type HttpEvent, type HttpResult } from '../../lib/http.js';
-import { hashPasswordWithSalt, saltForNextHash, verifyPassword } from '../../lib/password-hash.js';
-import { buildPolicy } from '../../lib/password-policy.js';
-import { createTokenVerifier } from '../../lib/token.js';
-import { silentNotifier } from '../../lib/change-notifier.js';
-import { createDocumentClient, DynamoUserStore, itemKey } from '../../lib/user-store.js';
-import { ensureUsersTable, mintToken, putUser, startEmbeddedDynamo } from '../../scripts/local-dev.js';
+import { itemKey, type UserAttribute } from '../../lib/adapters/dynamodb/table-layout.js';
+import { changePasswordDependencies } from '../../lib/compose.js';
+import { loadConfig } from '../../lib/config/load.js';
+import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
+import { createHandler, type HandlerDeps } from '../../lib/http/change-password-handler.js';
+import { requestMethod, type HttpEvent, type HttpResult } from '../../lib/http/event.js';
+import { ensureUsersTable, putUser, startEmbeddedDynamo } from '../../scripts/local/dynamodb.js';
+import { mintToken } from '../../scripts/local/dev-token.js';
 import { DEFAULT_TABLE_LAYOUT, type LayoutFixture } from './layouts.js';
 import { assertMatchesOpenApi } from './openapi.js';
 
@@ -23,6 +22,9 @@ let requestCounter = 0;
 
 /** The protection limits as configured by default (LOCKOUT_*, PASSWORD_HISTORY_SIZE, REPLAY_WINDOW_SECONDS). */
 export const DEFAULT_LIMITS = loadConfig({ USERS_TABLE: 'users', JWT_SECRET: DEV_JWT_SECRET }).protection;
+
+/** The observability settings a test gives the process (metrics on or off, tracing as in Lambda): the harness's handlers follow them. */
+const OBSERVABILITY_VARIABLES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_TRACE_ENABLED', 'AWS_EXECUTION_ENV', 'AWS_SAM_LOCAL'];
 
 /** A Lambda context as the runtime gives one; the remaining time drives middy's early timeout. */
 export const lambdaContext = (remainingMs = 10_000): Context => ({
@@ -93,29 +95,21 @@ export const rawDocumentClient = (endpoint: string): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
 
 /**
- * A real DynamoDB API server (dynalite) with the users table, and the real handler wired to it,
- * exactly as in production except for the bcrypt cost. `layout` shapes the table (USERS_KEY,
+ * A real DynamoDB API server (dynalite) with the users table, and the real handler wired to it by
+ * the composition, exactly as in production except for the bcrypt cost and the scheduling of a
+ * process that runs many changes at once. `layout` shapes the table (USERS_KEY,
  * USERS_ATTRIBUTE_NAMES) and gives every seeded user its neighbouring items.
  */
 export const startHarness = async (overrides: Partial<HandlerDeps> = {}, layout: LayoutFixture = DEFAULT_TABLE_LAYOUT) => {
   const dynamo = await startEmbeddedDynamo();
   const table = `users-${Math.random().toString(36).slice(2)}`;
-  const config = loadConfig({ USERS_TABLE: table, JWT_SECRET: DEV_JWT_SECRET, ...layout.env });
+  const observability = Object.fromEntries(OBSERVABILITY_VARIABLES.map((name) => [name, process.env[name]]));
+  const config = loadConfig({ ...observability, USERS_TABLE: table, JWT_SECRET: DEV_JWT_SECRET, DYNAMODB_ENDPOINT: dynamo.endpoint, BCRYPT_COST: String(TEST_COST), ...layout.env });
   const { usersLayout } = config;
   await ensureUsersTable(dynamo.endpoint, table, usersLayout);
-  const store = new DynamoUserStore(createDocumentClient({ endpoint: dynamo.endpoint }), table, usersLayout);
   const deps: HandlerDeps = {
-    verifyToken: createTokenVerifier(config.jwt),
-    store,
-    policy: buildPolicy(config.policy),
-    hashPassword: hashPasswordWithSalt,
-    saltFor: (current) => saltForNextHash(current, TEST_COST),
-    verifyPassword,
-    clock: () => new Date(),
-    limits: config.protection,
-    notifier: silentNotifier,
+    ...changePasswordDependencies(config, { concurrency: 'many' }),
     onNotifyError: () => undefined,
-    corsAllowedOrigins: [],
     ...overrides,
   };
   /** A handler built with some dependencies replaced, on the same table; its answers are checked too. */

@@ -3,18 +3,15 @@
  * file shares its worker's module cache (project `in-process`, isolate: false), which saves loading
  * the handler's dependencies once per file. A file belongs here when it changes process-wide state
  * (module mocks, environment stubs and module reloads, spies on process streams: PROCESS_WIDE finds
- * those, and `tests/unit/test-isolation.test.ts` keeps the list complete) or depends on it.
+ * those, and `tests/project/test-isolation.test.ts` keeps the list complete) or depends on it.
  */
 export const ISOLATED_FILES: Record<string, string> = {
-  'tests/integration/breached-passwords.test.ts': 'stubs the environment, spies on stdout',
-  'tests/integration/default-handler.test.ts': 'stubs the environment, spies on stdout',
-  'tests/integration/observability.test.ts': 'stubs the environment, spies on stdout',
-  'tests/integration/table-layout.test.ts': 'stubs the environment for the exported handler',
-  'tests/unit/json-body-parser.test.ts': 'mocks a module',
-  'tests/unit/logger.test.ts': 'stubs the environment, spies on stdout',
-  // The overlap happens only while no other change runs in the process (lib/change-password.ts): a
-  // change another file abandoned mid-flight (a silent dependency) would still count.
-  'tests/integration/policy-overlap.test.ts': 'needs no other change in progress in its process',
+  'tests/adapters/hibp/breached-passwords.test.ts': 'stubs the environment, spies on stdout',
+  'tests/compose/default-handler.test.ts': 'stubs the environment, spies on stdout',
+  'tests/http/observability.test.ts': 'stubs the environment, spies on stdout',
+  'tests/adapters/dynamodb/table-layout.test.ts': 'stubs the environment for the exported handler',
+  'tests/http/json-body-parser.test.ts': 'mocks a module',
+  'tests/http/logger.test.ts': 'stubs the environment, spies on stdout',
 };
 
 /** What makes a file belong in ISOLATED_FILES. */

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort } from '../../scripts/free-port.js';
+import { freePort } from '../../scripts/local/free-port.js';
 
 /**
- * Runs `npm start` (scripts/start.ts: serverless-offline over dynalite) on free ports, with `env`
+ * Runs `npm start` (scripts/local/start.ts: serverless-offline over dynalite) on free ports, with `env`
  * added to the shell's, and resolves once it prints its ready line. The ports are free when
  * chosen but are only bound by the child a moment later, so another process may take one first:
  * then it starts again on new ports (up to 3 times).
@@ -22,7 +22,7 @@ export type LocalServer = Awaited<ReturnType<typeof startOnFreePorts>>;
 const startOnFreePorts = async (name: string, env: Record<string, string>) => {
   const [port, dynamoPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
   const esbuildFolder = `.esbuild-${name}`;
-  const child: ChildProcess = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/start.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/local/start.ts'], {
     env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamoPort), OFFLINE_LAMBDA_PORT: String(lambdaPort), BCRYPT_COST: '4', USERS_TABLE: `${name}-users`, ESBUILD_WORK_FOLDER: esbuildFolder, ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

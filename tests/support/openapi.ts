@@ -1,7 +1,7 @@
 /**
  * Validates answers against docs/openapi.yaml. The document's schemas are JSON Schema 2020-12
  * (the OpenAPI 3.1 dialect), so Ajv's 2020 validator checks bodies directly against them; the
- * document itself is checked against the OpenAPI 3.1 schema by tests/unit/openapi.test.ts.
+ * document itself is checked against the OpenAPI 3.1 schema by tests/project/openapi.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { CommandResult } from '../../scripts/command.js';
+import type { CommandResult } from '../../scripts/cli/command.js';
 
 const run = promisify(execFile);
 

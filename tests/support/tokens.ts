@@ -1,12 +1,12 @@
 /**
  * Signing test tokens: valid ones with chosen claims and keys, and hand-made ones (any header, any
  * HMAC, no signature) that jose would refuse to produce. Development tokens for a user id come
- * from scripts/local-dev.ts `mintToken`, as `npm start` prints them.
+ * from scripts/local/dynamodb.ts `mintToken`, as `npm start` prints them.
  */
 import { createHmac } from 'node:crypto';
 import { SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import type { KeyObject } from 'node:crypto';
-import { DEV_JWT_SECRET } from '../../lib/config.js';
+import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
 
 /** The local development secret as a jose HMAC key. */
 export const DEV_SECRET_KEY = new TextEncoder().encode(DEV_JWT_SECRET);

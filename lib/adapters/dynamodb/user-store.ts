@@ -1,0 +1,150 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AppError } from '../../core/errors.js';
+import type { Attempt, AttemptLimits, PasswordReplacement, UserCredentials, UserStore } from '../../core/ports.js';
+import { DEFAULT_LAYOUT, itemKey, PERSONAL_ATTRIBUTES, type TableLayout, type UserAttribute } from './table-layout.js';
+
+const toCredentials = (userId: string, item: Record<string, unknown>, names: TableLayout['attributes']): UserCredentials => {
+  const text = (name: UserAttribute): string | undefined => {
+    const value = item[names[name]];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const stored = item[names.passwordHistory];
+  const history = Array.isArray(stored) ? stored.filter((h): h is string => typeof h === 'string') : [];
+  return {
+    userId,
+    passwordHash: text('passwordHash'),
+    passwordChangedAt: text('passwordChangedAt'),
+    passwordHistory: history,
+    attributes: PERSONAL_ATTRIBUTES.map(text).filter((a): a is string => a !== undefined && a !== ''),
+  };
+};
+
+/**
+ * An SDK failure is DynamoDB's (network, throttling, 5xx): 503, retryable. A ValidationException
+ * is a request this code built wrongly: 500. The cause keeps the error name and status, no data.
+ */
+const dependencyFailure = (error: unknown): AppError => {
+  const name = error instanceof Error ? error.name : 'UnknownError';
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return new AppError(name === 'ValidationException' ? 'INTERNAL' : 'SERVICE_UNAVAILABLE', { cause: { dependency: 'dynamodb', name, status } });
+};
+
+/**
+ * The DynamoDB adapter. The item is addressed by its whole primary key (USERS_KEY) in every read,
+ * condition and write, and every attribute by its configured name (USERS_ATTRIBUTE_NAMES), written
+ * in expressions as `#<logical name>`, so other items of the same partition are never touched.
+ */
+export class DynamoUserStore implements UserStore {
+  /** `#<logical name>` for every attribute, and `#key` for the partition key: "the item exists". */
+  private readonly names: Record<string, string>;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly layout: TableLayout = DEFAULT_LAYOUT,
+  ) {
+    const partitionKey = layout.key[0]?.attribute ?? 'userId';
+    this.names = { '#key': partitionKey, ...Object.fromEntries(Object.entries(layout.attributes).map(([name, attribute]) => [`#${name}`, attribute])) };
+  }
+
+  async beginAttempt(userId: string, now: Date, { maxAttempts, windowSeconds }: AttemptLimits): Promise<Attempt> {
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const expiredAtOrBefore = nowSeconds - windowSeconds;
+    // DynamoDB update expressions cannot branch, so there are two writes, each guarded by the exact
+    // invariant: a new window when none is running, else one more attempt while under the limit.
+    // Concurrent requests therefore never take more than maxAttempts checks per window.
+    for (let round = 0; round < 3; round += 1) {
+      const fresh = await this.conditionalUpdate(userId, {
+        UpdateExpression: 'SET #oldPasswordAttempts = :one, #oldPasswordAttemptsSince = :now',
+        ConditionExpression: 'attribute_exists(#key) AND (attribute_not_exists(#oldPasswordAttemptsSince) OR #oldPasswordAttemptsSince <= :expired)',
+        ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds, ':expired': expiredAtOrBefore },
+      });
+      if (fresh) return { user: this.credentials(userId, fresh), windowStart: nowSeconds };
+      const counted = await this.conditionalUpdate(userId, {
+        UpdateExpression: 'SET #oldPasswordAttempts = #oldPasswordAttempts + :one',
+        ConditionExpression: 'attribute_exists(#key) AND #oldPasswordAttemptsSince > :expired AND #oldPasswordAttempts < :max',
+        ExpressionAttributeValues: { ':one': 1, ':expired': expiredAtOrBefore, ':max': maxAttempts },
+      });
+      if (counted) return { user: this.credentials(userId, counted), windowStart: Number(counted[this.layout.attributes.oldPasswordAttemptsSince]) };
+      const current = await this.read(userId);
+      if (current === undefined) throw new AppError('ENTITY_NOT_FOUND');
+      const since = Number(current[this.layout.attributes.oldPasswordAttemptsSince]);
+      if (since > expiredAtOrBefore && Number(current[this.layout.attributes.oldPasswordAttempts]) >= maxAttempts) {
+        throw new AppError('TOO_MANY_ATTEMPTS', { retryAfterSeconds: Math.max(1, since + windowSeconds - nowSeconds) });
+      }
+      // The window ended between the writes: go round again.
+    }
+    throw new AppError('SERVICE_UNAVAILABLE', { cause: { dependency: 'dynamodb', reason: 'attempt counter kept moving' } });
+  }
+
+  async releaseAttempt(userId: string, windowStart: number): Promise<void> {
+    await this.conditionalUpdate(userId, {
+      UpdateExpression: 'SET #oldPasswordAttempts = #oldPasswordAttempts - :one',
+      ConditionExpression: '#oldPasswordAttemptsSince = :since AND #oldPasswordAttempts > :zero',
+      ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':since': windowStart },
+    }, 'NONE');
+  }
+
+  async replacePasswordHash({ userId, expectedHash, newHash, changedAt, history }: PasswordReplacement): Promise<void> {
+    const written = await this.conditionalUpdate(userId, {
+      // UpdateItem, never PutItem: attributes this service does not own are left as they are.
+      UpdateExpression: 'SET #passwordHash = :new, #passwordChangedAt = :at, #passwordHistory = :history REMOVE #oldPasswordAttempts, #oldPasswordAttemptsSince',
+      // Only over the hash that was verified; this also fails (no upsert) if the item is gone.
+      ConditionExpression: '#passwordHash = :expected',
+      ExpressionAttributeValues: { ':new': newHash, ':at': changedAt.toISOString(), ':history': history, ':expected': expectedHash },
+    }, 'NONE');
+    if (written) return;
+    // Lost the race, or the record was deleted meanwhile: tell which, for the right answer.
+    const current = await this.read(userId);
+    // Our own write already landed (its response was lost and the SDK retried it): success.
+    if (current?.[this.layout.attributes.passwordHash] === newHash) return;
+    throw new AppError(current === undefined ? 'ENTITY_NOT_FOUND' : 'CONCURRENT_CHANGE');
+  }
+
+  private credentials(userId: string, item: Record<string, unknown>): UserCredentials {
+    return toCredentials(userId, item, this.layout.attributes);
+  }
+
+  /** The key, or ENTITY_NOT_FOUND when the subject cannot form one (too long for DynamoDB). */
+  private key(userId: string): Record<string, string> {
+    const key = itemKey(this.layout, userId);
+    if (key === undefined) throw new AppError('ENTITY_NOT_FOUND', { cause: { reason: 'key over DynamoDB limits' } });
+    return key;
+  }
+
+  /** A consistent read of the whole record, or undefined. */
+  private async read(userId: string): Promise<Record<string, unknown> | undefined> {
+    const Key = this.key(userId);
+    try {
+      return (await this.doc.send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true }))).Item;
+    } catch (error) {
+      throw dependencyFailure(error);
+    }
+  }
+
+  /** An UpdateItem that returns the new record (`{}` with 'NONE'), or undefined when its condition did not hold. */
+  private async conditionalUpdate(
+    userId: string,
+    input: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> },
+    returnValues: 'ALL_NEW' | 'NONE' = 'ALL_NEW',
+  ): Promise<Record<string, unknown> | undefined> {
+    const Key = this.key(userId);
+    // DynamoDB refuses names an expression does not use: pass exactly the aliases that appear.
+    const aliases = new Set(`${input.UpdateExpression} ${input.ConditionExpression}`.match(/#\w+/g));
+    const used = Object.fromEntries(Object.entries(this.names).filter(([alias]) => aliases.has(alias)));
+    try {
+      const { Attributes } = await this.doc.send(new UpdateCommand({
+        TableName: this.table,
+        Key,
+        ...input,
+        ExpressionAttributeNames: used,
+        ReturnValues: returnValues,
+      }));
+      return Attributes ?? {};
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw dependencyFailure(error);
+    }
+  }
+}

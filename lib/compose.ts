@@ -1,0 +1,82 @@
+/**
+ * The composition: the one place that reads the configuration and plugs the adapters into the use
+ * case and the HTTP edge. Everything is built once, at cold start; state that lives on between
+ * requests (clients, caches, the tracer) lives in the objects built here.
+ */
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { createBcryptHasher } from './adapters/bcrypt/password-hash.js';
+import { createDocumentClient } from './adapters/dynamodb/client.js';
+import { DynamoUserStore } from './adapters/dynamodb/user-store.js';
+import { eventBridgeNotifier } from './adapters/eventbridge/change-notifier.js';
+import { createBreachedPasswordCheck, type BreachedPasswordSettings } from './adapters/hibp/breached-passwords.js';
+import { createTokenVerifier, type SecretFetcher } from './adapters/jwt/token-verifier.js';
+import { loadConfig, type Config } from './config/load.js';
+import { afterIo, overlapWithIo, type Scheduling } from './core/change-password.js';
+import { buildPolicy } from './core/policy/password-policy.js';
+import { silentNotifier, type BreachedPasswordCheck } from './core/ports.js';
+import { createHandler, type HandlerDeps } from './http/change-password-handler.js';
+import { createLogger } from './http/logger.js';
+import { createMetrics, createTracing, METRIC } from './http/observability.js';
+
+/**
+ * The SSM fetcher for JWT_SECRET_PARAMETER, loaded on first use: a function configured with
+ * another key source never evaluates the SSM client.
+ */
+const lazySsmFetcher = (): SecretFetcher => {
+  let fetcher: Promise<SecretFetcher> | undefined;
+  return async (name) => (await (fetcher ??= import('./adapters/ssm/secret-parameter.js').then((m) => m.createSecretFetcher())))(name);
+};
+
+/**
+ * The Pwned Passwords range check as configured (HIBP_*), or none when disabled. An unavailable
+ * API is a warning line and a metric, with the reason only: nothing about the password.
+ */
+export const breachedPasswordCheck = (settings: BreachedPasswordSettings, logger: Logger, metrics: Metrics): BreachedPasswordCheck | undefined =>
+  settings.enabled
+    ? createBreachedPasswordCheck({
+        ...settings,
+        onUnavailable: (reason) => {
+          logger.warn(`Pwned Passwords range API unavailable; ${settings.failClosed ? 'refusing the change (HIBP_FAIL_CLOSED)' : 'checked on the offline rules only'}`, { reason });
+          metrics.addMetric(METRIC.breachCheckUnavailable, MetricUnit.Count, 1);
+        },
+      })
+    : undefined;
+
+/** How the process runs changes: `one` at a time (a Lambda container), or `many` at once (a test suite, a local server). */
+export type Concurrency = 'one' | 'many';
+
+/** What the composition is told besides the configuration. */
+export interface CompositionOptions {
+  /** Default `one`: the policy's CPU checks then overlap the attempt reservation. */
+  concurrency?: Concurrency;
+}
+
+const SCHEDULING: Record<Concurrency, Scheduling> = { one: overlapWithIo, many: afterIo };
+
+/** The handler's dependencies, real ones throughout, built from the configuration. */
+export const changePasswordDependencies = (config: Config, { concurrency = 'one' }: CompositionOptions = {}): HandlerDeps => {
+  const logger = createLogger(config.observability);
+  const metrics = createMetrics(config.observability);
+  const tracing = createTracing(config.observability);
+  return {
+    verifyToken: createTokenVerifier(config.jwt, { fetchSecret: config.jwt.key.kind === 'secretParameter' ? lazySsmFetcher() : undefined }),
+    store: new DynamoUserStore(tracing.traceClient(createDocumentClient(config.dynamodb)), config.usersTable, config.usersLayout),
+    policy: buildPolicy(config.policy),
+    hasher: createBcryptHasher(config.bcryptCost),
+    clock: () => new Date(),
+    limits: config.protection,
+    scheduling: SCHEDULING[concurrency],
+    notifier: config.eventBusName === undefined ? silentNotifier : eventBridgeNotifier(config.eventBusName),
+    onNotifyError: (error) => logger.error('PasswordChanged event not published; the change stands', { errorName: (error as Error).name }),
+    corsAllowedOrigins: config.corsAllowedOrigins,
+    breachedPasswords: breachedPasswordCheck(config.breachedPasswords, logger, metrics),
+    logger,
+    metrics,
+    tracing,
+  };
+};
+
+/** The change-password handler as Lambda runs it: configured from the environment at cold start. */
+export const changePasswordHandler = (config: Config = loadConfig(), options: CompositionOptions = {}) =>
+  createHandler(changePasswordDependencies(config, options));

@@ -1,0 +1,94 @@
+import { BCRYPT_COSTS } from '../core/hash-format.js';
+
+/**
+ * Every environment variable this project reads, once: its default, its range and what it means.
+ * lib/config/load.ts parses the function's from it; the README's configuration table is rendered
+ * from it (`npm run docs:config`); serverless.yml and the local tools take their defaults from it,
+ * and tests/config/variables.test.ts holds all three to it.
+ *
+ * `scope`: `function` is read by the function at cold start and passed by serverless.yml's
+ * `provider.environment`; `deploy` is read by serverless.yml when packaging; `local` by `npm start`
+ * and the tools; `platform` is set by Lambda or the shell, never documented as a setting.
+ */
+export interface Variable {
+  scope: 'function' | 'deploy' | 'local' | 'platform';
+  /** The value when unset or empty, as the code uses it (absent: no default). */
+  default?: string | number | boolean;
+  /** Whole numbers only: the accepted range. */
+  range?: { min: number; max: number };
+  /** The README's default column, when it says more than the default value. */
+  defaultText?: string;
+  /** The README's meaning column; `{range}` stands for the range. */
+  meaning: string;
+  /** Shown in the README's configuration table (the others are documented in docs/). */
+  readme: boolean;
+}
+
+/** The local development HS256 secret that `npm start`, `npm run token` and `events/` use; no other stage accepts it. */
+export const DEV_JWT_SECRET = 'local-dev-secret-change-password-not-for-production';
+
+/** The laptop stage (`npm start`, `sls invoke local`), and the default when STAGE is unset. */
+export const LOCAL_STAGE = 'local';
+
+/** The variables that choose how tokens are verified, by key-source kind: exactly one must be set. */
+export const JWT_KEY_SOURCES = {
+  secret: 'JWT_SECRET',
+  secretParameter: 'JWT_SECRET_PARAMETER',
+  publicKey: 'JWT_PUBLIC_KEY',
+  jwks: 'JWT_JWKS_URL',
+} as const;
+
+export const VARIABLES = {
+  USERS_TABLE: { scope: 'function', defaultText: '`change-password-users-<stage>` (serverless.yml)', meaning: 'the DynamoDB table; required', readme: true },
+  USERS_KEY: { scope: 'function', default: 'userId={sub}', meaning: "the item's whole key, partition then sort: `attribute=template`, `{sub}` = token subject (`pk=USER#{sub},sk=PROFILE`)", readme: true },
+  USERS_ATTRIBUTE_NAMES: { scope: 'function', meaning: '`name=attribute` renames of the attributes read or written (`passwordHash=pwHash`)', readme: true },
+  USERS_TABLE_ARN: { scope: 'deploy', meaning: 'packaging: an existing table; none is created, IAM names this ARN', readme: true },
+  JWT_SECRET: { scope: 'function', defaultText: 'the dev secret, stage `local` only', meaning: 'HS256 secret (≥ 32 bytes); refused as the dev secret outside `local`; on `local` the shell\'s key source wins, never written to a package', readme: true },
+  JWT_SECRET_PARAMETER: { scope: 'function', meaning: 'SSM SecureString name (`/…`) holding the HS256 secret; read on first use, cached 5 min', readme: true },
+  JWT_PUBLIC_KEY: { scope: 'function', meaning: 'PEM public key: RSA → RS256, P-256 → ES256, Ed25519 → EdDSA', readme: true },
+  JWT_JWKS_URL: { scope: 'function', meaning: 'https JWKS (http on localhost); cached 10 min, 3 s fetch timeout', readme: true },
+  JWT_ISSUER: { scope: 'function', meaning: 'when set, `iss` must equal it', readme: true },
+  JWT_AUDIENCE: { scope: 'function', meaning: 'when set, `aud` must contain it', readme: true },
+  BCRYPT_COST: { scope: 'function', default: 12, range: BCRYPT_COSTS, meaning: 'cost of new hashes ({range})', readme: true },
+  PASSWORD_PROFILE: { scope: 'function', default: 'default', meaning: '`default` or `nist` (NIST SP 800-63B-4 defaults)', readme: true },
+  PASSWORD_MIN_LENGTH: { scope: 'function', default: 8, range: { min: 8, max: 128 }, defaultText: '`8` (`nist`: `15`)', meaning: 'minimum code points ({range})', readme: true },
+  PASSWORD_REQUIRED_CLASSES: { scope: 'function', defaultText: '`lower,upper,digit,symbol` (`nist`: `none`)', meaning: 'classes that must all appear, or `none`', readme: true },
+  PASSWORD_MIN_UNIQUE_CHARS: { scope: 'function', default: 5, range: { min: 1, max: 128 }, defaultText: '`5` (`nist`: `1`)', meaning: 'minimum distinct characters ({range})', readme: true },
+  PASSWORD_MIN_STRENGTH: { scope: 'function', default: 3, range: { min: 0, max: 4 }, meaning: 'minimum zxcvbn score ({range}); `0` turns the score off', readme: true },
+  HIBP_ENABLED: { scope: 'function', defaultText: '`true`, but `false` on `local`', meaning: 'check new passwords against the Pwned Passwords range API ([docs/breached-passwords.md](docs/breached-passwords.md))', readme: true },
+  HIBP_API_URL: { scope: 'function', default: 'https://api.pwnedpasswords.com', meaning: 'the range API or a mirror (https; http on localhost)', readme: true },
+  HIBP_TIMEOUT_MS: { scope: 'function', default: 1000, range: { min: 50, max: 5000 }, meaning: 'bound on the whole lookup ({range})', readme: true },
+  HIBP_MAX_BREACHES: { scope: 'function', default: 0, range: { min: 0, max: 1_000_000_000 }, meaning: 'refuse when the corpus counts the password more often than this', readme: true },
+  HIBP_FAIL_CLOSED: { scope: 'function', default: false, meaning: 'API unavailable: `false` goes on with the offline rules, `true` answers 503', readme: true },
+  LOCKOUT_MAX_ATTEMPTS: { scope: 'function', default: 5, range: { min: 1, max: 100 }, meaning: 'old-password checks per user per window ({range})', readme: true },
+  LOCKOUT_WINDOW_SECONDS: { scope: 'function', default: 900, range: { min: 1, max: 86_400 }, meaning: 'the window, from its first attempt ({range})', readme: true },
+  PASSWORD_HISTORY_SIZE: { scope: 'function', default: 5, range: { min: 0, max: 24 }, meaning: 'previous passwords a new one may not match ({range}; 0 turns it off)', readme: true },
+  REPLAY_WINDOW_SECONDS: { scope: 'function', default: 300, range: { min: 0, max: 3600 }, meaning: 'a lost-answer retry answers 200 within this ({range}; 0 turns it off)', readme: true },
+  CORS_ALLOWED_ORIGINS: { scope: 'function', defaultText: '— (CORS off)', meaning: 'comma-separated origins (`https://app.example.com`, `*`)', readme: true },
+  EVENT_BUS_NAME: { scope: 'function', defaultText: '— (no events)', meaning: 'EventBridge bus for `PasswordChanged` events', readme: true },
+  DYNAMODB_ENDPOINT: { scope: 'function', defaultText: '`http://127.0.0.1:8000` on `local`, else AWS', meaning: 'another DynamoDB API server', readme: true },
+  STAGE: { scope: 'function', default: LOCAL_STAGE, defaultText: '`local` (from `--stage`)', meaning: 'the deployment stage', readme: true },
+  POWERTOOLS_SERVICE_NAME: { scope: 'function', default: 'change-password', meaning: 'the `service` of every log line and metric', readme: false },
+  POWERTOOLS_LOG_LEVEL: { scope: 'function', default: 'INFO', meaning: 'log level (`SILENT` in tests)', readme: true },
+  POWERTOOLS_METRICS_DISABLED: { scope: 'function', defaultText: '`true` on `local` and in tests, else `false`', meaning: 'keep EMF metric lines out of stdout', readme: true },
+  POWERTOOLS_METRICS_NAMESPACE: { scope: 'function', default: 'ChangePassword', meaning: 'CloudWatch namespace', readme: true },
+  POWERTOOLS_TRACE_ENABLED: { scope: 'function', default: false, meaning: 'X-Ray tracing inside Lambda; serverless.yml sets it from `TRACING`', readme: false },
+  TRACING: { scope: 'deploy', default: false, meaning: 'deploy: X-Ray tracing ([docs/deploy.md](docs/deploy.md))', readme: true },
+  THROTTLE_RATE_LIMIT: { scope: 'deploy', default: 20, meaning: 'deploy: HTTP API stage throttling, requests per second', readme: true },
+  THROTTLE_BURST_LIMIT: { scope: 'deploy', default: 40, meaning: 'deploy: HTTP API stage throttling, burst', readme: true },
+  AWS_REGION: { scope: 'deploy', default: 'eu-west-1', meaning: 'deploy: the region (or `--region`)', readme: true },
+  ESBUILD_WORK_FOLDER: { scope: 'deploy', default: '.esbuild', meaning: "packaging: esbuild's work folder (tests and the bench use their own)", readme: true },
+  PORT: { scope: 'local', default: 3000, meaning: '`npm start`: its HTTP port', readme: true },
+  DYNAMODB_PORT: { scope: 'local', default: 8000, meaning: "`npm start`: the embedded DynamoDB's port", readme: true },
+  OFFLINE_LAMBDA_PORT: { scope: 'local', default: 3002, meaning: "`npm start`: serverless-offline's Lambda port", readme: true },
+  VERBOSE: { scope: 'local', meaning: "`npm start`: show serverless-offline's banner", readme: true },
+  AWS_ACCESS_KEY_ID: { scope: 'platform', meaning: 'credentials in the environment: with DYNAMODB_ENDPOINT, used instead of placeholders', readme: false },
+  AWS_EXECUTION_ENV: { scope: 'platform', meaning: 'set by Lambda: tracing runs only there', readme: false },
+  AWS_SAM_LOCAL: { scope: 'platform', meaning: 'set by `sam local`: no tracing there', readme: false },
+} as const satisfies Record<string, Variable>;
+
+export type VariableName = keyof typeof VARIABLES;
+
+/** The default of a variable that has one, typed as the table has it. */
+export const defaultOf = <N extends VariableName>(name: N): (typeof VARIABLES)[N] extends { default: infer D } ? D : undefined =>
+  ('default' in VARIABLES[name] ? (VARIABLES[name] as { default: unknown }).default : undefined) as never;

@@ -1,0 +1,42 @@
+/**
+ * What every password rule shares: the rule type, the context it is given and how characters are
+ * counted. Its own module so that lib/core/policy/password-policy.ts (the cheap rules and the list) and
+ * lib/core/policy/password-strength.ts (the guessability rules) both import it, and only the policy imports
+ * the strength rules: no import cycle.
+ */
+
+/**
+ * The new-password policy is a list of independent rules. Each rule has a stable id that the
+ * client receives in `error.details.failedRules`; adding a protection means adding a rule.
+ */
+export interface PolicyContext {
+  /** The user's own attributes (email, username…) for rules that refuse personal passwords. */
+  readonly userAttributes: readonly string[];
+}
+
+export interface PolicyRule {
+  readonly id: string;
+  /** True when the password passes. Synchronous; a deferred rule may load its data on first use. */
+  readonly test: (password: string, context: PolicyContext) => boolean;
+  /**
+   * Runs only when every rule that is not deferred passed: for rules that cost milliseconds or
+   * load data, so a password that fails a cheap rule never pays for them.
+   */
+  readonly deferred?: boolean;
+  /**
+   * True when `test` reads the context (the user's attributes): such a rule runs only once the
+   * user is loaded; the others run while the user is being loaded (lib/core/policy/password-policy.ts
+   * `startPolicyCheck`).
+   */
+  readonly personal?: boolean;
+  /**
+   * Optional split of `test` for a personal rule with a costly part that needs no user: `prepare`
+   * does that part, and the function it returns finishes the test with the context. Must agree
+   * with `test` for every password and context.
+   */
+  readonly prepare?: (password: string) => (context: PolicyContext) => boolean;
+}
+
+/** Length is counted in Unicode code points, as the contract's "characters". */
+export const codePointLength = (s: string): number => [...s].length;
+

@@ -1,0 +1,101 @@
+/**
+ * The ports of the change-password use case: what it needs from the outside world, in its own
+ * words. The use case (lib/core/change-password.ts) and the HTTP edge depend on these; the adapters
+ * under lib/adapters/ implement them and import this file, never the other way round.
+ */
+
+/** What the use case needs to know about a user to change their password. */
+export interface UserCredentials {
+  userId: string;
+  /** Absent for a user who has no password (e.g. federated sign-in only). */
+  passwordHash: string | undefined;
+  passwordChangedAt: string | undefined;
+  /** Previous hashes, newest first, bounded by the history size. */
+  passwordHistory: string[];
+  /** Personal attributes a policy rule may refuse passwords built on. */
+  attributes: string[];
+}
+
+/** A reserved old-password attempt: the credentials read in the same write, and the window it counts in. */
+export interface Attempt {
+  user: UserCredentials;
+  /** Epoch seconds at which the counting window started; identifies the window for a release. */
+  windowStart: number;
+}
+
+export interface AttemptLimits {
+  maxAttempts: number;
+  windowSeconds: number;
+}
+
+export interface PasswordReplacement {
+  userId: string;
+  /** The hash that was verified; the write happens only if it is still the stored one. */
+  expectedHash: string;
+  newHash: string;
+  changedAt: Date;
+  /** The history to store with the new hash (newest first, already bounded). */
+  history: string[];
+}
+
+/** The user store port (lib/adapters/dynamodb). */
+export interface UserStore {
+  /**
+   * Atomically takes one of `maxAttempts` old-password checks in the user's current window and
+   * returns the record as of that write. Throws ENTITY_NOT_FOUND when there is no record and
+   * TOO_MANY_ATTEMPTS (with retryAfterSeconds) when the window's attempts are used up.
+   */
+  beginAttempt(userId: string, now: Date, limits: AttemptLimits): Promise<Attempt>;
+  /** Gives back an attempt that proved the old password without changing it. Best effort. */
+  releaseAttempt(userId: string, windowStart: number): Promise<void>;
+  /**
+   * Swaps the hash if and only if the record still holds `expectedHash`, stores the history and
+   * clears the attempt counter. Throws CONCURRENT_CHANGE when another change won,
+   * ENTITY_NOT_FOUND when the record is gone.
+   */
+  replacePasswordHash(change: PasswordReplacement): Promise<void>;
+}
+
+/** The password hasher port (lib/adapters/bcrypt): the stored formats are lib/core/hash-format.ts. */
+export interface PasswordHasher {
+  /** One hashing operation: the password's hash under `salt`; deterministic for a given salt. */
+  hashWithSalt(password: string, salt: string): Promise<string>;
+  /** The salt for the user's next hash, given their current one (no hashing work). */
+  saltFor(currentHash: string | undefined): Promise<string>;
+  /** Whether the password matches a stored hash of any supported format. */
+  verify(password: string, stored: string): Promise<boolean>;
+}
+
+/** Now, as the use case sees it; tests move it by hand. */
+export type Clock = () => Date;
+
+/** Told after a successful change (lib/adapters/eventbridge), so the platform can email the user. */
+export interface ChangeNotifier {
+  passwordChanged(event: { userId: string; changedAt: Date; requestId: string | undefined; sourceIp: string | undefined }): Promise<void>;
+}
+
+/** The notifier of a deployment that publishes no events. */
+export const silentNotifier: ChangeNotifier = { passwordChanged: () => Promise.resolve() };
+
+/**
+ * Looks a new password up in a breach corpus (lib/adapters/hibp: the Pwned Passwords range API).
+ * Resolves true when it is breached; false when not, or unavailable and failing open; rejects
+ * with an AppError (503) when unavailable and failing closed.
+ */
+export interface BreachedPasswordCheck {
+  check(password: string): Promise<boolean>;
+}
+
+/** What a verified bearer token tells the use case. */
+export interface VerifiedToken {
+  /** The token's `sub`: the only source of the user id. */
+  userId: string;
+  /** The token's `iat` in seconds since the epoch, when present. */
+  issuedAt: number | undefined;
+}
+
+/**
+ * The bearer-token port (lib/adapters/jwt): the `Authorization` header in, the verified token out;
+ * rejects with NO_AUTH_TOKEN, UNAUTHORIZED, or SERVICE_UNAVAILABLE when the key source fails.
+ */
+export type TokenVerifier = (authorization: string | undefined) => Promise<VerifiedToken>;

