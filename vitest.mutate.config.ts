@@ -1,0 +1,31 @@
+import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import base from './vitest.config.js';
+
+/**
+ * Vitest for mutation testing (`npm run mutate`, stryker.config.mjs). Stryker's vitest runner runs
+ * every project of the config it is given and cannot select one, so this config holds only the
+ * in-process projects of vitest.config.ts, taken from it by name (their include/exclude, isolation
+ * and the ISOLATED_FILES split stay defined in one place): not the project that runs `npm start`,
+ * and not tests/deploy or tests/project (see NOT_MUTATION_TESTS). As in vitest.config.ts, files share
+ * their worker's modules (isolate: false) except ISOLATED_FILES; vitest starts a fresh worker for
+ * every run Stryker asks for, so a mutant that acts at import time ("static") still loads active.
+ */
+const IN_PROCESS_PROJECTS = new Set(['in-process', 'isolated']);
+/** `sls package` (in-process only in name), and the house rules, which read the sources Stryker has instrumented. */
+const NOT_MUTATION_TESTS = ['tests/deploy/**', 'tests/project/**'];
+
+const inProcess = (base.test?.projects ?? []).filter(
+  (project): project is TestProjectInlineConfiguration =>
+    typeof project === 'object' && 'test' in project && IN_PROCESS_PROJECTS.has(project.test?.name as string),
+);
+if (inProcess.length !== IN_PROCESS_PROJECTS.size) throw new Error(`vitest.config.ts has no projects named ${[...IN_PROCESS_PROJECTS].join(', ')}`);
+
+export default defineConfig({
+  test: {
+    ...base.test,
+    projects: inProcess.map((project) => ({
+      ...project,
+      test: { ...project.test, exclude: [...(project.test?.exclude ?? configDefaults.exclude), ...NOT_MUTATION_TESTS] },
+    })),
+  },
+});
