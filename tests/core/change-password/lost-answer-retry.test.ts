@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mintToken } from '../../../scripts/local/dev-token.js';
-import { apiEvent, DEFAULT_LIMITS, errorCode, SEED_NEW, SEED_OLD, useHarness } from '../../support/harness.js';
+import { apiEvent, DEFAULT_LIMITS, errorCode, SEED_NEW, SEED_OLD, useHarness, withoutCounter } from '../../support/harness.js';
 
 /**
  * A retry of a change whose answer was lost (REPLAY_WINDOW_SECONDS): the same change again
@@ -30,6 +30,26 @@ describe('a retry of a change whose answer was lost', () => {
     expect(errorCode(await h.change(token, 'Not-The-Old-1!', SEED_NEW))).toBe(5023);
     expect(errorCode(await h.change(token, SEED_OLD, 'Not-The-New-1!'))).toBe(5023);
     expect((await h.getItem(userId))?.oldPasswordAttempts).toBe(2);
+  });
+
+  it('answers a retry with a token newer than the change 200 too, up to the last millisecond of the window', async () => {
+    const { userId, token } = await h.seedUser();
+    expect((await h.change(token, SEED_OLD, SEED_NEW)).statusCode).toBe(200);
+    const after = await h.getItem(userId);
+    clock.advance(1_000);
+    expect((await h.change(token, SEED_OLD, SEED_NEW)).statusCode).toBe(200);
+    clock.advance(299_000);
+    expect((await h.change(token, SEED_OLD, SEED_NEW)).statusCode).toBe(200);
+    const again = await h.getItem(userId);
+    expect(withoutCounter(again)).toEqual(after);
+    expect(again?.oldPasswordAttempts).toBe(0);
+  });
+
+  it('does not answer a retry 200 when the change is stamped later than now (a clock that went back)', async () => {
+    const { token } = await h.seedUser();
+    expect((await h.change(token, SEED_OLD, SEED_NEW)).statusCode).toBe(200);
+    clock.advance(-1_000);
+    expect(errorCode(await h.change(token, SEED_OLD, SEED_NEW))).toBe(5023);
   });
 
   it('stops answering 200 once the 5-minute replay window has passed', async () => {
