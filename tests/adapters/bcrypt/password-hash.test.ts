@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyPassword } from '../../../lib/adapters/bcrypt/password-hash.js';
+import { describe, expect, it, vi } from 'vitest';
+import { createBcryptHasher, hashPassword, saltForNextHash, verifyPassword } from '../../../lib/adapters/bcrypt/password-hash.js';
 import { isSupportedHash, LONG_PASSWORD_PREFIX } from '../../../lib/core/hash-format.js';
 
 const COST = 4;
@@ -262,5 +262,102 @@ describe('the $cp1 long-password format: known answers', () => {
     const salt = stored.slice('$cp1'.length, '$cp1'.length + 29);
     const digest = createHmac('sha384', salt).update(password, 'utf8').digest('base64');
     expect(`$cp1${bcrypt.hashSync(digest, salt)}`).toBe(stored);
+  });
+});
+
+describe('verifyPassword and Unicode normalisation', () => {
+  const composed = 'Caf\u00e9-Cr\u00e8me-42!';
+  const decomposed = composed.normalize('NFD');
+  const wrongDecomposed = 'R\u00e9sum\u00e9-No\u00ebl-77!'.normalize('NFD');
+
+  /** bcrypt comparisons made while `run` runs. */
+  const comparisons = async (run: () => Promise<unknown>): Promise<number> => {
+    const compare = vi.spyOn(bcrypt, 'compare');
+    try {
+      await run();
+      return compare.mock.calls.length;
+    } finally {
+      compare.mockRestore();
+    }
+  };
+
+  it('refuses a wrong password sent in a non-NFC spelling, against either kind of stored hash', async () => {
+    // Arrange
+    expect(wrongDecomposed).not.toBe(wrongDecomposed.normalize('NFC'));
+    const [nfcHash, legacyHash] = await Promise.all([hashPassword(composed, COST), bcrypt.hash(decomposed, COST)]);
+
+    // Act / Assert
+    expect(await verifyPassword(wrongDecomposed, nfcHash)).toBe(false);
+    expect(await verifyPassword(wrongDecomposed, legacyHash)).toBe(false);
+  });
+
+  it('verifies a hash written elsewhere from the non-NFC text only with that text as sent', async () => {
+    // Arrange: bcrypt of the decomposed bytes, which the NFC form does not match
+    const legacyHash = await bcrypt.hash(decomposed, COST);
+
+    // Act / Assert
+    expect(await verifyPassword(decomposed, legacyHash)).toBe(true);
+    expect(await verifyPassword(composed, legacyHash)).toBe(false);
+  });
+
+  it('hashes the NFC form, so both spellings verify against what it writes', async () => {
+    // Act
+    const stored = await hashPassword(decomposed, COST);
+
+    // Assert
+    expect(await bcrypt.compare(composed, stored)).toBe(true);
+    expect(await verifyPassword(composed, stored)).toBe(true);
+    expect(await verifyPassword(decomposed, stored)).toBe(true);
+  });
+
+  it('spends one bcrypt comparison on a wrong password already in NFC, and two only on one that is not', async () => {
+    // Arrange
+    const stored = await hashPassword(composed, COST);
+
+    // Act / Assert
+    expect(await comparisons(() => verifyPassword('Wrong-P@ssw0rd-1', stored))).toBe(1);
+    expect(await comparisons(() => verifyPassword(wrongDecomposed, stored))).toBe(2);
+    expect(await comparisons(() => verifyPassword(composed, stored))).toBe(1);
+  });
+});
+
+describe('the salt of the next hash', () => {
+  it('reuses the salt of a current $2b$ hash at the configured cost, of either format', async () => {
+    // Arrange
+    const [standard, long] = await Promise.all([hashPassword('short-enough', COST), hashPassword('l'.repeat(100), COST)]);
+
+    // Act / Assert
+    expect(await saltForNextHash(standard, COST)).toBe(standard.slice(0, 29));
+    expect(await saltForNextHash(long, COST)).toBe(long.slice(LONG_PASSWORD_PREFIX.length, LONG_PASSWORD_PREFIX.length + 29));
+    expect(await createBcryptHasher(COST).saltFor(standard)).toBe(standard.slice(0, 29));
+  });
+
+  it.each([
+    ['no current hash', () => Promise.resolve(undefined)],
+    ['a hash at another cost', () => hashPassword('short-enough', 5)],
+    ['a $2a$ hash', async () => `$2a$${(await hashPassword('short-enough', COST)).slice(4)}`],
+    ['a $2y$ hash', async () => `$2y$${(await hashPassword('short-enough', COST)).slice(4)}`],
+    ['an unsupported hash', () => Promise.resolve('plaintext-password')],
+  ])('draws a new $2b$ salt at the configured cost for %s', async (_case, current) => {
+    // Arrange
+    const stored = await current();
+
+    // Act
+    const salts = await Promise.all([saltForNextHash(stored, COST), saltForNextHash(stored, COST)]);
+
+    // Assert: new and random, at the configured cost, never the current hash's
+    for (const salt of salts) {
+      expect(salt).toMatch(/^\$2b\$04\$[./A-Za-z0-9]{22}$/);
+      expect(stored?.includes(salt.slice(7)) ?? false).toBe(false);
+    }
+    expect(salts[0]).not.toBe(salts[1]);
+  });
+
+  it('reads the cost of a two-digit salt too', async () => {
+    // Arrange: a well-formed cost-10 hash as text (no hashing needed to read its salt)
+    const cost10 = `$2b$10$${'a'.repeat(53)}`;
+
+    // Act / Assert
+    expect(await saltForNextHash(cost10, 10)).toBe(cost10.slice(0, 29));
   });
 });
