@@ -10,6 +10,8 @@ export const ISOLATED_FILES: Record<string, string> = {
   'tests/compose/default-handler.test.ts': 'stubs the environment, spies on stdout',
   'tests/http/observability.test.ts': 'stubs the environment, spies on stdout',
   'tests/adapters/dynamodb/table-layout.test.ts': 'stubs the environment for the exported handler',
+  'tests/adapters/jwt/token-clock.test.ts': 'fakes the Date clock',
+  'tests/adapters/eventbridge/default-client.test.ts': 'stubs the environment the default EventBridge client reads',
   'tests/http/json-body-parser.test.ts': 'mocks a module',
   'tests/http/logger.test.ts': 'stubs the environment, spies on stdout',
 };

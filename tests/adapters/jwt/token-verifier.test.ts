@@ -1,10 +1,11 @@
+import { generateKeyPairSync, sign as signWithNode } from 'node:crypto';
 import { createLocalJWKSet, exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JSONWebKeySet, type JWTPayload } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError, publicKeySource } from '../../../lib/config/load.js';
 import { AppError } from '../../../lib/core/errors.js';
 import { CLOCK_TOLERANCE_SECONDS, createTokenVerifier, MAX_TOKEN_LENGTH, type JwtKeySource, type JwtOptions } from '../../../lib/adapters/jwt/token-verifier.js';
 import { type TokenVerifier } from '../../../lib/core/ports.js';
-import { closedPort } from '../../support/fault-servers.js';
+import { closedPort, startBlackhole } from '../../support/fault-servers.js';
 import { startJsonStandIn, type StandIn } from '../../support/stand-in.js';
 import { b64url, claims as claimsFor, hmacToken, nowSeconds, signToken as sign } from '../../support/tokens.js';
 
@@ -39,6 +40,13 @@ const rejectionKey = async (verify: TokenVerifier, authorization: string | undef
   throw new Error('expected the token to be refused');
 };
 
+/** The AppError the verifier rejects with (its key and the cause that is logged); fails the test otherwise. */
+const rejectionOf = async (verify: TokenVerifier, authorization: string | undefined): Promise<AppError> => {
+  const error = await verify(authorization).then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+};
+
 describe('createTokenVerifier with an HS256 secret', () => {
   const verify = secretVerifier();
 
@@ -69,8 +77,12 @@ describe('createTokenVerifier with an HS256 secret', () => {
     // Arrange
     const token = await sign(claims({ iat: nowSeconds() - 600, exp: nowSeconds() - CLOCK_TOLERANCE_SECONDS - 30 }), SECRET_KEY, 'HS256');
 
-    // Act / Assert
-    expect(await rejectionKey(verify, `Bearer ${token}`)).toBe('UNAUTHORIZED');
+    // Act
+    const error = await rejectionOf(verify, `Bearer ${token}`);
+
+    // Assert: the log names jose's reason
+    expect(error.key).toBe('UNAUTHORIZED');
+    expect(error.cause).toEqual({ reason: 'ERR_JWT_EXPIRED' });
   });
 
   it('accepts a token expired within the clock tolerance', async () => {
@@ -136,8 +148,12 @@ describe('createTokenVerifier with an HS256 secret', () => {
     // Arrange
     const token = await sign(claims({ sub: '' }), SECRET_KEY, 'HS256');
 
-    // Act / Assert
-    expect(await rejectionKey(verify, `Bearer ${token}`)).toBe('UNAUTHORIZED');
+    // Act
+    const error = await rejectionOf(verify, `Bearer ${token}`);
+
+    // Assert
+    expect(error.key).toBe('UNAUTHORIZED');
+    expect(error.cause).toEqual({ reason: 'unusable sub claim' });
   });
 
   it('refuses a token whose sub is not a string', async () => {
@@ -180,21 +196,39 @@ describe('createTokenVerifier with an HS256 secret', () => {
     expect(await rejectionKey(verify, `Bearer ${forged}`)).toBe('UNAUTHORIZED');
   });
 
-  it(`refuses a correctly signed token longer than MAX_TOKEN_LENGTH (${MAX_TOKEN_LENGTH}) and accepts one at the limit`, async () => {
-    // Arrange: grow a padding claim until the token crosses the limit
+  it(`refuses a correctly signed token longer than MAX_TOKEN_LENGTH (${MAX_TOKEN_LENGTH}) and accepts one of exactly that length`, async () => {
+    // Arrange: grow a padding claim until the token is exactly at the limit, then one step over it
     let atLimit = '';
     let overLimit = '';
     // base64url turns 3 bytes into 4 characters, so start a little below 3/4 of the limit
     for (let chars = Math.floor((MAX_TOKEN_LENGTH * 3) / 4) - 200; overLimit === ''; chars += 1) {
       const token = await sign(claims({ padding: 'p'.repeat(chars) }), SECRET_KEY, 'HS256');
-      if (token.length <= MAX_TOKEN_LENGTH) atLimit = token;
-      else overLimit = token;
+      if (token.length === MAX_TOKEN_LENGTH) atLimit = token;
+      if (token.length > MAX_TOKEN_LENGTH) overLimit = token;
     }
 
-    // Act / Assert
-    expect(atLimit.length).toBeGreaterThan(MAX_TOKEN_LENGTH - 8);
+    // Act
+    const refused = await rejectionOf(verify, `Bearer ${overLimit}`);
+
+    // Assert
+    expect(atLimit.length).toBe(MAX_TOKEN_LENGTH);
     expect((await verify(`Bearer ${atLimit}`)).userId).toBe('user-123');
-    expect(await rejectionKey(verify, `Bearer ${overLimit}`)).toBe('UNAUTHORIZED');
+    expect(refused.key).toBe('UNAUTHORIZED');
+    expect(refused.cause).toEqual({ reason: 'token too long' });
+  });
+
+  it('refuses a token whose iat is beyond the clock tolerance in the future, and accepts one within it', async () => {
+    // Arrange
+    const future = await sign(claims({ iat: nowSeconds() + CLOCK_TOLERANCE_SECONDS + 60 }), SECRET_KEY, 'HS256');
+    const withinTolerance = await sign(claims({ iat: nowSeconds() + CLOCK_TOLERANCE_SECONDS - 10 }), SECRET_KEY, 'HS256');
+
+    // Act
+    const error = await rejectionOf(verify, `Bearer ${future}`);
+
+    // Assert
+    expect(error.key).toBe('UNAUTHORIZED');
+    expect(error.cause).toEqual({ reason: 'iat in the future' });
+    expect((await verify(`Bearer ${withinTolerance}`)).userId).toBe('user-123');
   });
 
   it('refuses a token with a crit header naming an unknown extension', async () => {
@@ -239,12 +273,44 @@ describe('Authorization header parsing', () => {
     ['bearer', (t: string) => `bearer ${t}`],
     ['BEARER', (t: string) => `BEARER ${t}`],
     ['a tab and trailing spaces', (t: string) => `Bearer\t${t}  `],
+    ['two spaces before the token', (t: string) => `Bearer  ${t}`],
+    ['a space and a tab before the token', (t: string) => `Bearer \t${t}`],
   ])('accepts the scheme written as %s', async (_label, header) => {
     // Act
     const result = await verify(header(token));
 
     // Assert
     expect(result.userId).toBe('user-123');
+  });
+});
+
+describe('the length of the Authorization header', () => {
+  const verify = secretVerifier();
+
+  it(`accepts a header of MAX_TOKEN_LENGTH + 32 characters around a valid token, and refuses one more before parsing it`, async () => {
+    // Arrange: a valid token, padded with the trailing spaces the scheme allows
+    const token = await sign(claims(), SECRET_KEY, 'HS256');
+    const longest = `Bearer ${token}`.padEnd(MAX_TOKEN_LENGTH + 32);
+
+    // Act
+    const refused = await rejectionOf(verify, `${longest} `);
+
+    // Assert
+    expect((await verify(longest)).userId).toBe('user-123');
+    expect(refused.key).toBe('UNAUTHORIZED');
+    expect(refused.cause).toEqual({ reason: 'authorization header too long' });
+  });
+
+  it('refuses an over-long header even when the spaces in it surround a valid token', async () => {
+    // Arrange
+    const token = await sign(claims(), SECRET_KEY, 'HS256');
+
+    // Act
+    const refused = await rejectionOf(verify, `Bearer${' '.repeat(MAX_TOKEN_LENGTH)}${token}`);
+
+    // Assert
+    expect(refused.key).toBe('UNAUTHORIZED');
+    expect(refused.cause).toEqual({ reason: 'authorization header too long' });
   });
 });
 
@@ -377,6 +443,21 @@ describe('createTokenVerifier with a PEM public key', () => {
     expect(await rejectionKey(verify, `Bearer ${token}`)).toBe('UNAUTHORIZED');
   });
 
+  it('answers 401, not 503, when jose will not use the configured key (RSA under 2048 bits): a fixed key is no dependency', async () => {
+    // Arrange: jose refuses to sign with such a key too, so the token is signed by hand
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const verify = createTokenVerifier(jwtConfig(publicKeySource(String(publicKey.export({ type: 'spki', format: 'pem' })))));
+    const input = `${b64url({ alg: 'RS256' })}.${b64url(claims())}`;
+    const token = `${input}.${signWithNode('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+
+    // Act
+    const error = await rejectionOf(verify, `Bearer ${token}`);
+
+    // Assert: jose's TypeError is no token code; the log says so without its text
+    expect(error.key).toBe('UNAUTHORIZED');
+    expect(error.cause).toEqual({ reason: 'invalid token' });
+  });
+
   it('throws ConfigError for a key that is not PEM', () => {
     // Act / Assert
     expect(() => publicKeySource('not a key')).toThrow(ConfigError);
@@ -458,8 +539,12 @@ describe('createTokenVerifier with a JWKS URL', () => {
     // Arrange
     const token = await sign(claims({ iss: ISSUER }), impostor, 'RS256', { kid: 'unknown-kid' });
 
-    // Act / Assert
-    expect(await rejectionKey(verify, `Bearer ${token}`)).toBe('UNAUTHORIZED');
+    // Act
+    const error = await rejectionOf(verify, `Bearer ${token}`);
+
+    // Assert: the token's fault, not the key server's
+    expect(error.key).toBe('UNAUTHORIZED');
+    expect(error.cause).toEqual({ reason: 'ERR_JWKS_NO_MATCHING_KEY' });
   });
 
   it('refuses with 401 4001 an expired token', async () => {
@@ -518,30 +603,126 @@ describe('createTokenVerifier with a JWKS URL that fails', () => {
     rsa = (await generateKeyPair('RS256')).privateKey;
   });
 
-  it('answers 503 9001 when the JWKS server is down (closed port)', async () => {
+  it('answers 503 9001 when the JWKS server is down (closed port), naming the fetch error in the cause', async () => {
     // Arrange: take a free port, then close it so nothing listens there
     const url = new URL(`http://127.0.0.1:${await closedPort()}/.well-known/jwks.json`);
     const verify = createTokenVerifier(jwtConfig({ kind: 'jwks', url }));
 
-    // Act / Assert
-    expect(await rejectionKey(verify, `Bearer ${await token()}`)).toBe('SERVICE_UNAVAILABLE');
+    // Act
+    const error = await rejectionOf(verify, `Bearer ${await token()}`);
+
+    // Assert: no JOSE code, so the error's name
+    expect(error.key).toBe('SERVICE_UNAVAILABLE');
+    expect(error.cause).toEqual({ reason: 'jwks unavailable', code: 'TypeError' });
   });
 
   it.each([
-    ['answers 500', 500, '{"error":"boom"}'],
-    ['answers something that is not JSON', 200, '<html>maintenance</html>'],
-    ['answers JSON that is not a key set', 200, '{"hello":"world"}'],
-  ])('answers 503 9001 when the JWKS server %s', async (_label, status, body) => {
+    ['answers 500', 500, '{"error":"boom"}', 'ERR_JOSE_GENERIC'],
+    ['answers something that is not JSON', 200, '<html>maintenance</html>', 'ERR_JOSE_GENERIC'],
+    ['answers JSON that is not a key set', 200, '{"hello":"world"}', 'ERR_JWKS_INVALID'],
+  ])('answers 503 9001 when the JWKS server %s, naming the JOSE code in the cause', async (_label, status, body, code) => {
     // Arrange
     const server = await startJsonStandIn(status, body);
     const url = server.url('/.well-known/jwks.json');
     const verify = createTokenVerifier(jwtConfig({ kind: 'jwks', url }));
 
     try {
-      // Act / Assert
-      expect(await rejectionKey(verify, `Bearer ${await token()}`)).toBe('SERVICE_UNAVAILABLE');
+      // Act
+      const error = await rejectionOf(verify, `Bearer ${await token()}`);
+
+      // Assert
+      expect(error.key).toBe('SERVICE_UNAVAILABLE');
+      expect(error.cause).toEqual({ reason: 'jwks unavailable', code });
     } finally {
       await server.stop();
     }
+  });
+
+  it('gives up on a JWKS server that never answers after 3 s (503 9001, ERR_JWKS_TIMEOUT)', async () => {
+    // Arrange: a server that accepts and stays silent; the spy records the bound jose is given
+    const hole = await startBlackhole();
+    const verify = createTokenVerifier(jwtConfig({ kind: 'jwks', url: hole.url('/.well-known/jwks.json') }));
+    const timeout = vi.spyOn(AbortSignal, 'timeout');
+
+    try {
+      // Act
+      const error = await rejectionOf(verify, `Bearer ${await token()}`);
+
+      // Assert
+      expect(timeout.mock.calls).toEqual([[3000]]);
+      expect(error.key).toBe('SERVICE_UNAVAILABLE');
+      expect(error.cause).toEqual({ reason: 'jwks unavailable', code: 'ERR_JWKS_TIMEOUT' });
+      expect(hole.connections()).toBe(1);
+    } finally {
+      timeout.mockRestore();
+      await hole.stop();
+    }
+  });
+});
+
+describe('createTokenVerifier with a secret from a parameter store', () => {
+  const NAME = '/change-password/test/jwt-secret';
+  /** A verifier whose fetcher answers `secret` (or fails), recording the names it is asked for. */
+  const parameterVerifier = (fetchSecret: (name: string) => Promise<string>) =>
+    createTokenVerifier(jwtConfig({ kind: 'secretParameter', name: NAME }), { fetchSecret });
+
+  it('needs a fetcher: building one without it is a programming error', () => {
+    // Act / Assert
+    expect(() => createTokenVerifier(jwtConfig({ kind: 'secretParameter', name: NAME }))).toThrow(new TypeError('a JWT_SECRET_PARAMETER key source needs a secret fetcher'));
+  });
+
+  it('accepts a secret of exactly 32 bytes, asking the fetcher for the configured name', async () => {
+    // Arrange
+    const secret = 's'.repeat(32);
+    const asked: string[] = [];
+    const verify = parameterVerifier((name) => (asked.push(name), Promise.resolve(secret)));
+    const token = await sign(claims(), new TextEncoder().encode(secret), 'HS256');
+
+    // Act
+    const result = await verify(`Bearer ${token}`);
+
+    // Assert
+    expect(result.userId).toBe('user-123');
+    expect(asked).toEqual([NAME]);
+  });
+
+  it('refuses to verify with a secret of 31 bytes: 500, naming the parameter, never the value', async () => {
+    // Arrange: 31 bytes in 17 characters (the limit counts bytes)
+    const secret = `${'€'.repeat(7)}${'s'.repeat(10)}`;
+    expect(Buffer.byteLength(secret)).toBe(31);
+    const verify = parameterVerifier(() => Promise.resolve(secret));
+    const token = hs256ByHand(claims(), secret);
+
+    // Act
+    const error = await rejectionOf(verify, `Bearer ${token}`);
+
+    // Assert
+    expect(error.key).toBe('INTERNAL');
+    expect(error.cause).toEqual({ reason: 'JWT_SECRET_PARAMETER value is shorter than 32 bytes', parameter: NAME });
+  });
+
+  it('answers 503 when the fetcher fails, naming its error in the cause', async () => {
+    // Arrange
+    const verify = parameterVerifier(() => Promise.reject(Object.assign(new Error('stand-in failure'), { name: 'ParameterNotFound' })));
+
+    // Act
+    const error = await rejectionOf(verify, `Bearer ${await sign(claims(), SECRET_KEY, 'HS256')}`);
+
+    // Assert
+    expect(error.key).toBe('SERVICE_UNAVAILABLE');
+    expect(error.cause).toEqual({ reason: 'secretParameter unavailable', code: 'ParameterNotFound' });
+  });
+
+  it('answers 401 for a token signed with another secret: the token is at fault, not the store', async () => {
+    // Arrange
+    const verify = parameterVerifier(() => Promise.resolve(SECRET));
+    const token = await sign(claims(), new TextEncoder().encode('another-secret-that-is-also-32-bytes-long'), 'HS256');
+
+    // Act
+    const error = await rejectionOf(verify, `Bearer ${token}`);
+
+    // Assert
+    expect(error.key).toBe('UNAUTHORIZED');
+    expect(error.cause).toEqual({ reason: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
   });
 });
