@@ -662,7 +662,7 @@ describe('createTokenVerifier with a JWKS URL that fails', () => {
 
 describe('createTokenVerifier with a secret from a parameter store', () => {
   const NAME = '/change-password/test/jwt-secret';
-  /** A verifier whose fetcher answers `secret` (or fails), recording the names it is asked for. */
+  /** A verifier for the parameter NAME whose value `fetchSecret` gives (a plain function: the SSM client is tests/adapters/ssm's). */
   const parameterVerifier = (fetchSecret: (name: string) => Promise<string>) =>
     createTokenVerifier(jwtConfig({ kind: 'secretParameter', name: NAME }), { fetchSecret });
 
