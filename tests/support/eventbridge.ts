@@ -37,6 +37,8 @@ export const startEventBridgeStandIn = async () => {
     });
   });
   return {
+    /** Where the stand-in listens, for a client configured from the environment. */
+    endpoint: standIn.baseUrl,
     requests,
     answerWith: (next: PutEventsAnswer) => {
       answer = next;

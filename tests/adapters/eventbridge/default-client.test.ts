@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { eventBridgeNotifier, EVENT_SOURCE } from '../../../lib/adapters/eventbridge/change-notifier.js';
+import { startEventBridgeStandIn } from '../../support/eventbridge.js';
+
+/**
+ * The notifier as the composition builds it, with no client given: the EventBridge client it makes
+ * itself, configured as in Lambda from the environment (region, credentials; here also the
+ * endpoint, AWS_ENDPOINT_URL_EVENTBRIDGE, which points it at the local PutEvents stand-in).
+ */
+let eventBridge: Awaited<ReturnType<typeof startEventBridgeStandIn>>;
+const event = { userId: 'user-1', changedAt: new Date('2026-01-02T03:04:05.000Z'), requestId: 'api-1', sourceIp: '203.0.113.7' };
+
+beforeAll(async () => {
+  eventBridge = await startEventBridgeStandIn();
+  for (const [name, value] of Object.entries({ AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint })) vi.stubEnv(name, value);
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await eventBridge.stop();
+});
+beforeEach(() => {
+  eventBridge.requests.length = 0;
+  eventBridge.answerWith({ failedEntryCount: 0 });
+});
+
+describe('eventBridgeNotifier without a client', () => {
+  it('publishes through the EventBridge client it builds from the environment', async () => {
+    // Act
+    await eventBridgeNotifier('platform-bus').passwordChanged(event);
+
+    // Assert
+    expect(eventBridge.requests).toHaveLength(1);
+    expect(eventBridge.requests[0]?.entries).toMatchObject([{ EventBusName: 'platform-bus', Source: EVENT_SOURCE }]);
+  });
+
+  it('tries a failing PutEvents twice, then reports the failure', async () => {
+    // Arrange
+    eventBridge.answerWith({ status: 500, type: 'InternalException' });
+
+    // Act
+    const error = await eventBridgeNotifier('platform-bus').passwordChanged(event).then(() => undefined, (e: unknown) => e);
+
+    // Assert
+    expect(String((error as Error).message)).toMatch(/stand-in failure/);
+    expect(eventBridge.requests).toHaveLength(2);
+  });
+});
