@@ -44,7 +44,8 @@ export class DynamoUserStore implements UserStore {
     private readonly table: string,
     private readonly layout: TableLayout = DEFAULT_LAYOUT,
   ) {
-    const partitionKey = layout.key[0]?.attribute ?? 'userId';
+    const partitionKey = layout.key[0]?.attribute;
+    if (partitionKey === undefined) throw new TypeError('a table layout names at least its partition key');
     this.names = { '#key': partitionKey, ...Object.fromEntries(Object.entries(layout.attributes).map(([name, attribute]) => [`#${name}`, attribute])) };
   }
 
