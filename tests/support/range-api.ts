@@ -11,8 +11,9 @@ import type { AddressInfo, Socket } from 'node:net';
  * How the stand-in answers. `range`: the real format. `error`: 503. `html`: a proxy's 200 HTML page.
  * `truncated`: a 200 whose body stops mid-line (a complete HTTP message). `cut`: a 200 that promises
  * more bytes than it sends, then closes. `slow`: headers, then nothing. `hang`: no answer at all.
+ * `empty`: a 200 with no body. `custom`: a 200 with the body `answerWith` set.
  */
-export type RangeMode = 'range' | 'error' | 'html' | 'truncated' | 'cut' | 'slow' | 'hang';
+export type RangeMode = 'range' | 'error' | 'html' | 'truncated' | 'cut' | 'slow' | 'hang' | 'empty' | 'custom';
 
 const sha1 = (password: string) => createHash('sha1').update(password, 'utf8').digest('hex').toUpperCase();
 
@@ -25,6 +26,7 @@ export const startRangeApi = async () => {
   const sockets = new Set<Socket>();
   let mode: RangeMode = 'range';
   let delayMs = 0;
+  let custom = (_prefix: string): string => '';
 
   const body = (prefix: string): string => {
     const lines = [...counts].filter(([hash]) => hash.startsWith(prefix)).map(([hash, count]) => `${hash.slice(5)}:${count}`);
@@ -49,11 +51,15 @@ export const startRangeApi = async () => {
         res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html>\n<html><body><h1>Proxy login</h1></body></html>\n');
         return;
       }
+      if (mode === 'empty') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end();
+        return;
+      }
       if (prefix === undefined) {
         res.writeHead(400, { 'content-type': 'text/plain' }).end('The hash prefix was not in a valid format');
         return;
       }
-      const text = body(prefix);
+      const text = mode === 'custom' ? custom(prefix) : body(prefix);
       if (mode === 'truncated') {
         // Ends in the middle of a suffix, and says so honestly in Content-Length.
         const cut = text.slice(0, text.indexOf('\r\n') + 20);
@@ -85,6 +91,11 @@ export const startRangeApi = async () => {
     /** The corpus counts this password `count` times (0: only as padding). */
     add: (password: string, count: number) => counts.set(sha1(password), count),
     setMode: (next: RangeMode) => (mode = next),
+    /** Answers every prefix with this body (a mirror's own format, malformed lines), as a 200. */
+    answerWith: (text: (prefix: string) => string) => {
+      mode = 'custom';
+      custom = text;
+    },
     /** Waits this long before answering (so concurrent requests overlap). */
     setDelay: (ms: number) => (delayMs = ms),
     reset: () => {

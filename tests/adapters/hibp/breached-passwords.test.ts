@@ -72,6 +72,7 @@ describe('when the API cannot be used', () => {
     ['closes the connection before the promised Content-Length', 'cut', 'network'],
     ['sends headers and then nothing', 'slow', 'timeout'],
     ['never answers', 'hang', 'timeout'],
+    ['answers an empty 200', 'empty', 'format'],
   ];
 
   it.each(cases)('fails open when it %s: not breached, reported as %s, never cached', async (_case, mode, reason) => {
@@ -112,7 +113,83 @@ describe('when the API cannot be used', () => {
   });
 });
 
+describe('the answer, line by line', () => {
+  /** The suffix of a password's SHA-1 as the API lists it. */
+  const suffixOf = (password: string) => sha1Hex(password).slice(5);
+  /** 35 hex digits that are not the suffix of any password used here. */
+  const OTHER = 'ABCDEF0123456789ABCDEF0123456789ABC';
+
+  const malformed: [string, string][] = [
+    ['a negative count', `${OTHER}:-1`],
+    ['a count that is not a number', `${OTHER}:many`],
+    ['a count beyond the safe integers', `${OTHER}:99999999999999999999`],
+    ['a suffix of 36 hex digits', `${OTHER}0:2`],
+    ['a suffix of 34 hex digits', `${OTHER.slice(1)}:2`],
+    ['a suffix with a character that is not hex', `${OTHER.slice(1)}G:2`],
+  ];
+
+  it.each(malformed)('fails closed on a range with one line holding %s among valid ones, reporting the format', async (_case, line) => {
+    // Arrange: the breached password's own line is valid; the answer as a whole is not
+    api.answerWith(() => [`${suffixOf(BREACHED)}:3`, line, `${OTHER.replace('A', '0')}:0`].join('\r\n'));
+
+    // Act
+    const error = await rejection(checker({ failClosed: true }).check(BREACHED));
+
+    // Assert
+    expect((error as AppError).key).toBe('SERVICE_UNAVAILABLE');
+    expect((error as AppError).cause).toEqual({ reason: 'breached-password lookup unavailable (format)' });
+    expect(unavailable).toEqual(['format']);
+  });
+
+  it.each(malformed)('fails open on a range with one line holding %s: not breached on this answer', async (_case, line) => {
+    // Arrange
+    api.answerWith(() => [`${suffixOf(BREACHED)}:3`, line].join('\r\n'));
+
+    // Act / Assert
+    expect(await checker().check(BREACHED)).toBe(false);
+    expect(unavailable).toEqual(['format']);
+  });
+
+  it('reads a mirror that lists suffixes in lower case', async () => {
+    // Arrange
+    api.answerWith(() => [`${suffixOf(BREACHED).toLowerCase()}:3`, `${suffixOf(PADDED).toLowerCase()}:0`].join('\r\n'));
+
+    // Act / Assert
+    expect(await checker().check(BREACHED)).toBe(true);
+    expect(await checker().check(PADDED)).toBe(false);
+    expect(unavailable).toEqual([]);
+  });
+
+  it.each([
+    ['first', (ours: string) => [ours, `${OTHER}:5`, `${OTHER.replace('A', '1')}:5`]],
+    ['in the middle', (ours: string) => [`${OTHER}:5`, ours, `${OTHER.replace('A', '1')}:5`]],
+    ['last', (ours: string) => [`${OTHER}:5`, `${OTHER.replace('A', '1')}:5`, ours]],
+  ])('finds a breached suffix listed %s among other breached ones', async (_case, lines) => {
+    // Arrange
+    api.answerWith(() => lines(`${suffixOf(BREACHED)}:5`).join('\r\n'));
+
+    // Act / Assert
+    expect(await checker().check(BREACHED)).toBe(true);
+    expect(await checker().check(ABSENT)).toBe(false);
+  });
+});
+
 describe('the per-container prefix cache', () => {
+  it('keeps a prefix for exactly one hour (3 600 000 ms)', async () => {
+    // Arrange
+    let now = 1_000_000;
+    const check = checker({ now: () => now });
+    expect(await check.check(BREACHED)).toBe(true);
+
+    // Act / Assert: the last millisecond of the hour is answered from the cache, its end is not
+    now += 3_599_999;
+    expect(await check.check(BREACHED)).toBe(true);
+    expect(api.requests).toHaveLength(1);
+    now += 1;
+    expect(await check.check(BREACHED)).toBe(true);
+    expect(api.requests).toHaveLength(2);
+  });
+
   it('asks once per prefix within the hour, and again after it', async () => {
     let now = 1_000_000;
     const check = checker({ now: () => now });
@@ -154,13 +231,14 @@ describe('the per-container prefix cache', () => {
       if (!seen.has(prefix)) passwords.push(`cache-${i}`);
       seen.add(prefix);
     }
-    const [first, second] = passwords;
+    const [first, second, third] = passwords;
     await check.check(first ?? '');
     for (const password of passwords.slice(1, -1)) await check.check(password);
     await check.check(first ?? ''); // refreshes the first: the second is now the oldest
     api.reset();
     await check.check(passwords.at(-1) ?? ''); // one over the bound: evicts the second
     await check.check(first ?? '');
+    await check.check(third ?? ''); // the oldest left: still there, only one was evicted
     await check.check(second ?? '');
     expect(api.requests.map((r) => r.path.slice(7, 12))).toEqual([passwords.at(-1), second].map((p) => sha1Hex(p ?? '').slice(0, 5)));
   });
