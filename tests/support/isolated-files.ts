@@ -12,6 +12,8 @@ export const ISOLATED_FILES: Record<string, string> = {
   'tests/adapters/dynamodb/table-layout.test.ts': 'stubs the environment for the exported handler',
   'tests/adapters/jwt/token-clock.test.ts': 'fakes the Date clock',
   'tests/adapters/eventbridge/default-client.test.ts': 'stubs the environment the default EventBridge client reads',
+  'tests/adapters/dynamodb/client.test.ts': 'stubs the environment the DynamoDB client could read',
+  'tests/adapters/ssm/secret-max-age.test.ts': 'fakes the Date clock',
   'tests/http/json-body-parser.test.ts': 'mocks a module',
   'tests/http/logger.test.ts': 'stubs the environment, spies on stdout',
 };

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../../lib/adapters/dynamodb/client.js';
-import { DEFAULT_LAYOUT } from '../../../lib/adapters/dynamodb/table-layout.js';
+import { DEFAULT_LAYOUT, WRITTEN_ATTRIBUTES } from '../../../lib/adapters/dynamodb/table-layout.js';
 import { DynamoUserStore } from '../../../lib/adapters/dynamodb/user-store.js';
 import { AppError } from '../../../lib/core/errors.js';
 import { ensureUsersTable, startEmbeddedDynamo } from '../../../scripts/local/dynamodb.js';
@@ -380,6 +380,23 @@ describe('failures', () => {
 });
 
 describe('the table layout', () => {
+  it('declares as written exactly the attributes its writes set or remove (the configuration keeps them out of the key)', async () => {
+    // Arrange
+    const userId = await seed();
+    const { store, calls } = recordedStore();
+
+    // Act: every kind of write
+    const { windowStart } = await store.beginAttempt(userId, NOW, LIMITS);
+    await store.beginAttempt(userId, NOW, LIMITS);
+    await store.releaseAttempt(userId, windowStart);
+    await store.replacePasswordHash({ userId, expectedHash: 'stored-hash', newHash: 'new-hash', changedAt: NOW, history: [] });
+
+    // Assert
+    const updates = calls.filter((c) => c.operation === 'UpdateItem');
+    const written = new Set(updates.flatMap((c) => String(c.input.UpdateExpression).match(/#\w+/g) ?? []).map((alias) => alias.slice(1)));
+    expect([...written].sort()).toEqual([...WRITTEN_ATTRIBUTES].sort());
+  });
+
   it('needs a partition key', () => {
     // Act / Assert
     expect(() => new DynamoUserStore(createDocumentClient({ endpoint: dynamo.endpoint }), TABLE, { ...DEFAULT_LAYOUT, key: [] })).toThrow(
