@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { eventBridgeNotifier, EVENT_SOURCE } from '../../../lib/adapters/eventbridge/change-notifier.js';
+import { eventBridgeNotifier } from '../../../lib/adapters/eventbridge/change-notifier.js';
 import { startEventBridgeStandIn } from '../../support/eventbridge.js';
 
 /**
@@ -24,13 +24,19 @@ beforeEach(() => {
 });
 
 describe('eventBridgeNotifier without a client', () => {
-  it('publishes through the EventBridge client it builds from the environment', async () => {
+  it('publishes through the EventBridge client it builds from the environment, under the source and type rules match on', async () => {
     // Act
     await eventBridgeNotifier('platform-bus').passwordChanged(event);
 
-    // Assert
+    // Assert: the platform's rules name these two strings, so they are spelled out here
     expect(eventBridge.requests).toHaveLength(1);
-    expect(eventBridge.requests[0]?.entries).toMatchObject([{ EventBusName: 'platform-bus', Source: EVENT_SOURCE }]);
+    expect(eventBridge.requests[0]?.entries).toEqual([{
+      EventBusName: 'platform-bus',
+      Source: 'change-password',
+      DetailType: 'PasswordChanged',
+      Time: Date.parse('2026-01-02T03:04:05.000Z') / 1000,
+      Detail: JSON.stringify({ userId: 'user-1', changedAt: '2026-01-02T03:04:05.000Z', requestId: 'api-1', sourceIp: '203.0.113.7' }),
+    }]);
   });
 
   it('tries a failing PutEvents twice, then reports the failure', async () => {

@@ -5,7 +5,7 @@ import { createSecretFetcher } from '../../../lib/adapters/ssm/secret-parameter.
 import { createTokenVerifier } from '../../../lib/adapters/jwt/token-verifier.js';
 import { mintToken } from '../../../scripts/local/dev-token.js';
 import { apiEvent, parseBody, SEED_NEW, SEED_OLD, startHarness, type Harness } from '../../support/harness.js';
-import { readBody, startStandIn, type StandIn } from '../../support/stand-in.js';
+import { startSsmStandIn } from '../../support/ssm.js';
 
 /**
  * JWT_SECRET_PARAMETER end to end: Powertools Parameters and the real SSM client against a local
@@ -14,26 +14,11 @@ import { readBody, startStandIn, type StandIn } from '../../support/stand-in.js'
 const NAME = '/change-password/test/jwt-secret';
 const SECRET = 'a-32-byte-or-longer-hs256-secret-from-ssm';
 
-let ssm: StandIn;
+let ssm: Awaited<ReturnType<typeof startSsmStandIn>>;
 let h: Harness;
-let requests: { target: string | undefined; body: { Name?: string; WithDecryption?: boolean } }[] = [];
-/** What the stand-in answers next: the parameter's value, or an SSM error. */
-let answer: { value: string } | { status: number; type: string } = { value: SECRET };
 
 beforeAll(async () => {
-  ssm = await startStandIn((req, res) => {
-    void readBody(req).then((raw) => {
-      const body = JSON.parse(raw) as { Name?: string; WithDecryption?: boolean };
-      requests.push({ target: req.headers['x-amz-target'] as string | undefined, body });
-      res.setHeader('Content-Type', 'application/x-amz-json-1.1');
-      if ('value' in answer) {
-        res.end(JSON.stringify({ Parameter: { Name: body.Name, Type: 'SecureString', Value: answer.value, Version: 1 } }));
-      } else {
-        res.statusCode = answer.status;
-        res.end(JSON.stringify({ __type: answer.type, message: 'stand-in failure' }));
-      }
-    });
-  });
+  ssm = await startSsmStandIn();
   h = await startHarness();
 });
 
@@ -43,14 +28,14 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  requests = [];
-  answer = { value: SECRET };
+  ssm.requests.length = 0;
+  ssm.answerWith({ value: SECRET });
 });
 
 /** A verifier configured as in production (JWT_SECRET_PARAMETER), reading SSM at `endpoint`. */
 const verifier = () => {
   const config = loadConfig({ USERS_TABLE: 'users', STAGE: 'prod', JWT_SECRET_PARAMETER: NAME });
-  const fetchSecret = createSecretFetcher({ endpoint: ssm.baseUrl, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const fetchSecret = createSecretFetcher(ssm.clientConfig);
   return createTokenVerifier(config.jwt, { fetchSecret });
 };
 
@@ -68,20 +53,20 @@ describe('JWT_SECRET_PARAMETER', () => {
     expect(await verify(`Bearer ${token}`)).toMatchObject({ userId: 'user-1' });
     expect(await verify(`Bearer ${token}`)).toMatchObject({ userId: 'user-1' });
 
-    expect(requests).toEqual([{ target: 'AmazonSSM.GetParameter', body: { Name: NAME, WithDecryption: true } }]);
+    expect(ssm.requests).toEqual([{ target: 'AmazonSSM.GetParameter', body: { Name: NAME, WithDecryption: true } }]);
   });
 
   it('does not read SSM before a request needs the key', async () => {
     // Arrange: a verifier built as at cold start, then time for any fetch it started to arrive.
     const verify = verifier();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(requests).toEqual([]);
+    expect(ssm.requests).toEqual([]);
 
     // Act: the first token to verify (the control: the stand-in does see this fetch).
     await verify(`Bearer ${await mintToken('user-1', { secret: SECRET })}`);
 
     // Assert
-    expect(requests).toHaveLength(1);
+    expect(ssm.requests).toHaveLength(1);
   });
 
   it('answers 401 4001 for a token signed with another secret', async () => {
@@ -90,20 +75,34 @@ describe('JWT_SECRET_PARAMETER', () => {
   });
 
   it.each([
-    ['a missing parameter', 400, 'ParameterNotFound'],
-    ['a denied read', 400, 'AccessDeniedException'],
-    ['an SSM outage', 500, 'InternalServerError'],
-  ])('answers 503 9001 for %s, and the cause names the SSM error, not the secret', async (_case, status, type) => {
-    answer = { status, type };
+    ['a missing parameter', 400, 'ParameterNotFound', 1],
+    ['a denied read', 400, 'AccessDeniedException', 1],
+    ['an SSM outage', 500, 'InternalServerError', 2],
+  ])('answers 503 9001 for %s; the cause names the failed read (Powertools wraps the SSM error), never the secret', async (_case, status, type, attempts) => {
+    ssm.answerWith({ status, type });
     const token = await mintToken('user-1', { secret: SECRET });
     const error = await rejection(verifier()(`Bearer ${token}`));
     expect(error.key).toBe('SERVICE_UNAVAILABLE');
-    expect(error.cause).toMatchObject({ reason: 'secretParameter unavailable' });
-    expect(JSON.stringify(error.cause)).not.toContain(SECRET);
+    expect(error.cause).toEqual({ reason: 'secretParameter unavailable', code: 'GetParameterError' });
+    // An outage is retried once (two attempts in all); a refusal is not.
+    expect(ssm.requests).toHaveLength(attempts);
+  });
+
+  it('answers 503 9001 for a parameter that has no value', async () => {
+    ssm.answerWith({ value: undefined });
+    const error = await rejection(verifier()(`Bearer ${await mintToken('user-1', { secret: SECRET })}`));
+    expect(error.key).toBe('SERVICE_UNAVAILABLE');
+    // The fetcher's own Error, not a TypeError further on.
+    expect(error.cause).toEqual({ reason: 'secretParameter unavailable', code: 'Error' });
+  });
+
+  it('rejects, naming the parameter, when it has no value (the fetcher alone)', async () => {
+    ssm.answerWith({ value: undefined });
+    await expect(createSecretFetcher(ssm.clientConfig)(NAME)).rejects.toThrow(new Error(`SSM parameter ${NAME} has no string value`));
   });
 
   it('answers 500 for a stored secret shorter than 32 bytes (a misconfiguration, not the client)', async () => {
-    answer = { value: 'too-short' };
+    ssm.answerWith({ value: 'too-short' });
     const token = await mintToken('user-1', { secret: 'too-short' });
     expect((await rejection(verifier()(`Bearer ${token}`))).key).toBe('INTERNAL');
   });
@@ -115,7 +114,7 @@ describe('JWT_SECRET_PARAMETER', () => {
     expect(ok.statusCode).toBe(200);
 
     // A cold start while SSM is down: a fresh verifier has nothing cached.
-    answer = { status: 500, type: 'InternalServerError' };
+    ssm.answerWith({ status: 500, type: 'InternalServerError' });
     const res = await h.invokerWith({ verifyToken: verifier() })(apiEvent({ token, body: { oldPassword: SEED_NEW, newPassword: SEED_OLD } }));
     expect(res.statusCode).toBe(503);
     expect(res.headers['Retry-After']).toBe('2');
