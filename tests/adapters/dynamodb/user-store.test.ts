@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../../lib/adapters/dynamodb/client.js';
 import { DEFAULT_LAYOUT, WRITTEN_ATTRIBUTES } from '../../../lib/adapters/dynamodb/table-layout.js';
 import { DynamoUserStore } from '../../../lib/adapters/dynamodb/user-store.js';
-import { AppError } from '../../../lib/core/errors.js';
 import { ensureUsersTable, startEmbeddedDynamo } from '../../../scripts/local/dynamodb.js';
 import { dynamoError, startCannedServer } from '../../support/fault-servers.js';
 import { rawDocumentClient } from '../../support/harness.js';
+import { appErrorOf } from '../../support/rejection.js';
 
 /**
  * The DynamoDB user store alone, through the real SDK client against a real DynamoDB API server
@@ -70,12 +70,6 @@ const item = async (userId: string) => (await raw.send(new GetCommand({ TableNam
 const setCounter = (userId: string, attempts: number, since: number) =>
   raw.send(new PutCommand({ TableName: TABLE, Item: { userId, passwordHash: 'stored-hash', oldPasswordAttempts: attempts, oldPasswordAttemptsSince: since } }));
 
-const rejection = async (promise: Promise<unknown>): Promise<AppError> => {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-};
-
 describe('beginAttempt', () => {
   it('starts a window with the first attempt, in one write that also reads the record', async () => {
     // Arrange
@@ -126,7 +120,7 @@ describe('beginAttempt', () => {
     const { store, calls } = recordedStore();
 
     // Act
-    const error = await rejection(store.beginAttempt(userId, NOW, LIMITS));
+    const error = await appErrorOf(store.beginAttempt(userId, NOW, LIMITS));
 
     // Assert
     expect(error.key).toBe('TOO_MANY_ATTEMPTS');
@@ -140,7 +134,7 @@ describe('beginAttempt', () => {
     const { store } = recordedStore();
 
     // Act
-    const error = await rejection(store.beginAttempt('nobody-here', NOW, LIMITS));
+    const error = await appErrorOf(store.beginAttempt('nobody-here', NOW, LIMITS));
 
     // Assert
     expect(error.key).toBe('ENTITY_NOT_FOUND');
@@ -152,7 +146,7 @@ describe('beginAttempt', () => {
     const { store, calls } = recordedStore();
 
     // Act
-    const error = await rejection(store.beginAttempt('u'.repeat(2049), NOW, LIMITS));
+    const error = await appErrorOf(store.beginAttempt('u'.repeat(2049), NOW, LIMITS));
 
     // Assert
     expect(error.key).toBe('ENTITY_NOT_FOUND');
@@ -218,7 +212,7 @@ describe('beginAttempt', () => {
       });
 
       // Act
-      const error = await rejection(store.beginAttempt(userId, NOW, LIMITS));
+      const error = await appErrorOf(store.beginAttempt(userId, NOW, LIMITS));
 
       // Assert
       expect(error.key).toBe('SERVICE_UNAVAILABLE');
@@ -335,8 +329,8 @@ describe('replacePasswordHash', () => {
     const { store } = recordedStore();
 
     // Act / Assert
-    expect((await rejection(store.replacePasswordHash(change(raced)))).key).toBe('CONCURRENT_CHANGE');
-    expect((await rejection(store.replacePasswordHash(change(gone)))).key).toBe('ENTITY_NOT_FOUND');
+    expect((await appErrorOf(store.replacePasswordHash(change(raced)))).key).toBe('CONCURRENT_CHANGE');
+    expect((await appErrorOf(store.replacePasswordHash(change(gone)))).key).toBe('ENTITY_NOT_FOUND');
     expect(await item(gone)).toBeUndefined();
   });
 });
@@ -352,7 +346,7 @@ describe('failures', () => {
       const store = new DynamoUserStore(createDocumentClient({ endpoint: server.endpoint }), TABLE);
 
       // Act
-      const error = await rejection(store.beginAttempt('anyone', NOW, LIMITS));
+      const error = await appErrorOf(store.beginAttempt('anyone', NOW, LIMITS));
 
       // Assert
       expect(error.key).toBe(key);
@@ -371,7 +365,7 @@ describe('failures', () => {
     const { store } = recordedStore(() => Promise.reject(thrown()));
 
     // Act
-    const error = await rejection(store.beginAttempt('anyone', NOW, LIMITS));
+    const error = await appErrorOf(store.beginAttempt('anyone', NOW, LIMITS));
 
     // Assert
     expect(error.key).toBe('SERVICE_UNAVAILABLE');

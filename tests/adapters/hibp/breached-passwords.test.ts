@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createBreachedPasswordCheck, HIBP_USER_AGENT, PREFIX_CACHE_MAX, PREFIX_CACHE_TTL_MS, sha1Hex, type UnavailableReason } from '../../../lib/adapters/hibp/breached-passwords.js';
-import { AppError } from '../../../lib/core/errors.js';
 import { verifyPassword } from '../../../lib/adapters/bcrypt/password-hash.js';
 import { createHandler, type HandlerDeps } from '../../../lib/http/change-password-handler.js';
 import { apiEvent, lambdaContext, parseBody, SEED_OLD, startHarness, withoutCounter, type Harness } from '../../support/harness.js';
 import { assertMatchesOpenApi } from '../../support/openapi.js';
 import { closedPort } from '../../support/fault-servers.js';
+import { appErrorOf } from '../../support/rejection.js';
 import { startRangeApi, type RangeApi, type RangeMode } from '../../support/range-api.js';
 
 /**
@@ -32,8 +32,6 @@ beforeEach(() => {
 
 const checker = (overrides: Partial<Parameters<typeof createBreachedPasswordCheck>[0]> = {}) =>
   createBreachedPasswordCheck({ apiUrl: api.url, timeoutMs: 1000, maxBreaches: 0, failClosed: false, onUnavailable: (r) => unavailable.push(r), ...overrides });
-
-const rejection = async (promise: Promise<unknown>): Promise<unknown> => promise.then(() => undefined, (e: unknown) => e);
 
 /** Everything a password could leak as: itself, its SHA-1, the 5-character prefix sent to the API. */
 const traces = (password: string) => {
@@ -89,11 +87,10 @@ describe('when the API cannot be used', () => {
 
   it.each(cases)('fails closed when it %s: 503 SERVICE_UNAVAILABLE, with nothing about the password', async (_case, mode, reason) => {
     api.setMode(mode);
-    const error = await rejection(checker({ timeoutMs: 300, failClosed: true }).check(BREACHED));
-    expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).key).toBe('SERVICE_UNAVAILABLE');
-    expect((error as AppError).cause).toEqual({ reason: `breached-password lookup unavailable (${reason})` });
-    const text = `${(error as Error).message} ${JSON.stringify((error as AppError).cause)} ${(error as Error).stack ?? ''}`;
+    const error = await appErrorOf(checker({ timeoutMs: 300, failClosed: true }).check(BREACHED));
+    expect(error.key).toBe('SERVICE_UNAVAILABLE');
+    expect(error.cause).toEqual({ reason: `breached-password lookup unavailable (${reason})` });
+    const text = `${error.message} ${JSON.stringify(error.cause)} ${error.stack ?? ''}`;
     for (const trace of traces(BREACHED)) expect(text).not.toContain(trace);
   });
 
@@ -133,11 +130,11 @@ describe('the answer, line by line', () => {
     api.answerWith(() => [`${suffixOf(BREACHED)}:3`, line, `${OTHER.replace('A', '0')}:0`].join('\r\n'));
 
     // Act
-    const error = await rejection(checker({ failClosed: true }).check(BREACHED));
+    const error = await appErrorOf(checker({ failClosed: true }).check(BREACHED));
 
     // Assert
-    expect((error as AppError).key).toBe('SERVICE_UNAVAILABLE');
-    expect((error as AppError).cause).toEqual({ reason: 'breached-password lookup unavailable (format)' });
+    expect(error.key).toBe('SERVICE_UNAVAILABLE');
+    expect(error.cause).toEqual({ reason: 'breached-password lookup unavailable (format)' });
     expect(unavailable).toEqual(['format']);
   });
 

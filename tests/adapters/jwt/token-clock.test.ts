@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AppError } from '../../../lib/core/errors.js';
 import { CLOCK_TOLERANCE_SECONDS, createTokenVerifier } from '../../../lib/adapters/jwt/token-verifier.js';
+import { appErrorOf } from '../../support/rejection.js';
 import { claims, signToken } from '../../support/tokens.js';
 
 /**
@@ -31,11 +31,10 @@ describe('a token issued in the future', () => {
 
   it(`is refused with iat ${CLOCK_TOLERANCE_SECONDS + 1} s ahead`, async () => {
     // Act
-    const error = await verify(`Bearer ${await tokenIssuedAt(NOW_SECONDS + CLOCK_TOLERANCE_SECONDS + 1)}`).then(() => undefined, (e: unknown) => e);
+    const error = await appErrorOf(verify(`Bearer ${await tokenIssuedAt(NOW_SECONDS + CLOCK_TOLERANCE_SECONDS + 1)}`));
 
     // Assert
-    expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).key).toBe('UNAUTHORIZED');
-    expect((error as AppError).cause).toEqual({ reason: 'iat in the future' });
+    expect(error.key).toBe('UNAUTHORIZED');
+    expect(error.cause).toEqual({ reason: 'iat in the future' });
   });
 });

@@ -6,6 +6,7 @@ import { AppError } from '../../../lib/core/errors.js';
 import { CLOCK_TOLERANCE_SECONDS, createTokenVerifier, MAX_TOKEN_LENGTH, type JwtKeySource, type JwtOptions } from '../../../lib/adapters/jwt/token-verifier.js';
 import { type TokenVerifier } from '../../../lib/core/ports.js';
 import { closedPort, startBlackhole } from '../../support/fault-servers.js';
+import { appErrorOf } from '../../support/rejection.js';
 import { startJsonStandIn, type StandIn } from '../../support/stand-in.js';
 import { b64url, claims as claimsFor, hmacToken, nowSeconds, signToken as sign } from '../../support/tokens.js';
 
@@ -41,11 +42,7 @@ const rejectionKey = async (verify: TokenVerifier, authorization: string | undef
 };
 
 /** The AppError the verifier rejects with (its key and the cause that is logged); fails the test otherwise. */
-const rejectionOf = async (verify: TokenVerifier, authorization: string | undefined): Promise<AppError> => {
-  const error = await verify(authorization).then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-};
+const rejectionOf = (verify: TokenVerifier, authorization: string | undefined): Promise<AppError> => appErrorOf(verify(authorization));
 
 describe('createTokenVerifier with an HS256 secret', () => {
   const verify = secretVerifier();

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../lib/config/load.js';
-import { AppError } from '../../../lib/core/errors.js';
 import { createSecretFetcher } from '../../../lib/adapters/ssm/secret-parameter.js';
 import { createTokenVerifier } from '../../../lib/adapters/jwt/token-verifier.js';
 import { mintToken } from '../../../scripts/local/dev-token.js';
 import { apiEvent, parseBody, SEED_NEW, SEED_OLD, startHarness, type Harness } from '../../support/harness.js';
+import { appErrorOf } from '../../support/rejection.js';
 import { startSsmStandIn } from '../../support/ssm.js';
 
 /**
@@ -39,12 +39,6 @@ const verifier = () => {
   return createTokenVerifier(config.jwt, { fetchSecret });
 };
 
-const rejection = async (promise: Promise<unknown>): Promise<AppError> => {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-};
-
 describe('JWT_SECRET_PARAMETER', () => {
   it('verifies tokens with the secret read from SSM (decrypted), fetched once and then cached', async () => {
     const verify = verifier();
@@ -71,7 +65,7 @@ describe('JWT_SECRET_PARAMETER', () => {
 
   it('answers 401 4001 for a token signed with another secret', async () => {
     const token = await mintToken('user-1', { secret: 'another-secret-that-is-long-enough-for-hs256' });
-    expect((await rejection(verifier()(`Bearer ${token}`))).key).toBe('UNAUTHORIZED');
+    expect((await appErrorOf(verifier()(`Bearer ${token}`))).key).toBe('UNAUTHORIZED');
   });
 
   it.each([
@@ -81,7 +75,7 @@ describe('JWT_SECRET_PARAMETER', () => {
   ])('answers 503 9001 for %s; the cause names the failed read (Powertools wraps the SSM error), never the secret', async (_case, status, type, attempts) => {
     ssm.answerWith({ status, type });
     const token = await mintToken('user-1', { secret: SECRET });
-    const error = await rejection(verifier()(`Bearer ${token}`));
+    const error = await appErrorOf(verifier()(`Bearer ${token}`));
     expect(error.key).toBe('SERVICE_UNAVAILABLE');
     expect(error.cause).toEqual({ reason: 'secretParameter unavailable', code: 'GetParameterError' });
     // An outage is retried once (two attempts in all); a refusal is not.
@@ -90,7 +84,7 @@ describe('JWT_SECRET_PARAMETER', () => {
 
   it('answers 503 9001 for a parameter that has no value', async () => {
     ssm.answerWith({ value: undefined });
-    const error = await rejection(verifier()(`Bearer ${await mintToken('user-1', { secret: SECRET })}`));
+    const error = await appErrorOf(verifier()(`Bearer ${await mintToken('user-1', { secret: SECRET })}`));
     expect(error.key).toBe('SERVICE_UNAVAILABLE');
     // The fetcher's own Error, not a TypeError further on.
     expect(error.cause).toEqual({ reason: 'secretParameter unavailable', code: 'Error' });
@@ -104,7 +98,7 @@ describe('JWT_SECRET_PARAMETER', () => {
   it('answers 500 for a stored secret shorter than 32 bytes (a misconfiguration, not the client)', async () => {
     ssm.answerWith({ value: 'too-short' });
     const token = await mintToken('user-1', { secret: 'too-short' });
-    expect((await rejection(verifier()(`Bearer ${token}`))).key).toBe('INTERNAL');
+    expect((await appErrorOf(verifier()(`Bearer ${token}`))).key).toBe('INTERNAL');
   });
 
   it('changes a password through the handler, and answers 503 with Retry-After while SSM is down', async () => {
