@@ -260,6 +260,8 @@ describe('Authorization header parsing', () => {
     ['a Basic credential', () => 'Basic dXNlcjpwYXNzd29yZA=='],
     ['the token without a scheme', () => token],
     ['another scheme', () => `Token ${token}`],
+    ['a scheme that only ends in Bearer', () => `NotBearer ${token}`],
+    ['the scheme glued to the token', () => `Bearer${token}`],
   ])('answers 401 4002 when the header is %s', async (_label, header) => {
     // Act / Assert
     expect(await rejectionKey(verify, header())).toBe('NO_AUTH_TOKEN');
