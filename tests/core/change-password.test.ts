@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { changePassword, type ChangePasswordInput } from '../../lib/core/change-password.js';
-import { AppError } from '../../lib/core/errors.js';
+import { changePassword, overlapWithIo, type ChangePasswordInput } from '../../lib/core/change-password.js';
 import { SEED_NEW, SEED_OLD, useHarness } from '../support/harness.js';
+import { appErrorOf as rejection } from '../support/rejection.js';
 
 /**
  * The use case called directly, on the real adapters the harness composes (dynalite, bcrypt): what
@@ -16,12 +16,6 @@ const input = (userId: string, overrides: Partial<ChangePasswordInput> = {}): Ch
   newPassword: SEED_NEW,
   ...overrides,
 });
-
-const rejection = async (promise: Promise<unknown>): Promise<AppError> => {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-};
 
 describe('changePassword', () => {
   it('says "changed" for a change and "replayed" for a lost-answer retry of it', async () => {
@@ -43,5 +37,44 @@ describe('changePassword', () => {
   it('refuses an unchanged password before reading the user', async () => {
     const error = await rejection(changePassword(h.deps, input('nobody', { newPassword: SEED_OLD })));
     expect(error.key).toBe('PASSWORD_UNCHANGED');
+  });
+
+  it.each([
+    ['passwordHash', 'the hash is gone (the account moved to a federation)'],
+    ['passwordHistory', 'the change left no history to compare the old password with'],
+  ])('answers a wrong old password, not a replay, just after a change when %s is missing: %s', async (attribute) => {
+    // Arrange: changed a moment ago, then the attribute removed
+    const { userId } = await h.seedUser();
+    await changePassword(h.deps, input(userId));
+    await h.removeAttributes(userId, [attribute]);
+
+    // Act
+    const error = await rejection(changePassword(h.deps, input(userId)));
+
+    // Assert
+    expect(error.key).toBe('INCORRECT_OLD_PASSWORD');
+  });
+});
+
+describe('overlapWithIo', () => {
+  it('runs the work and leaves no unhandled rejection when the I/O fails meanwhile', async () => {
+    // Arrange
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const io = Promise.reject(new Error('store unavailable'));
+
+    try {
+      // Act
+      const result = await overlapWithIo(io, () => 'policy checked');
+      await new Promise((resolve) => setImmediate(resolve));
+
+      // Assert: the work ran; the failure is left to the caller's own await
+      expect(result).toBe('policy checked');
+      await expect(io).rejects.toThrow('store unavailable');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
   });
 });

@@ -148,4 +148,12 @@ describe('AppError', () => {
     expect(error.cause).toBe(cause);
     expect(error.details).toBeUndefined();
   });
+
+  it('has no cause at all when given none, so a log shows no empty one', () => {
+    // Act
+    const error = new AppError('NO_AUTH_TOKEN');
+
+    // Assert
+    expect(Object.hasOwn(error, 'cause')).toBe(false);
+  });
 });

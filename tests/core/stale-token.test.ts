@@ -14,6 +14,7 @@ describe('issuedBeforePasswordChange', () => {
     ['a token without iat for a user who never changed', undefined, undefined, false],
     ['any token for a user who never changed', 0, undefined, false],
     ['a token for a record whose change time is unreadable', CHANGED_SECOND - 1, 'not a date', false],
+    ['a token without iat for a record whose change time is unreadable', undefined, 'not a date', false],
   ])('%s (iat %s, change %s): stale = %s', (_case, issuedAt, changedAt, stale) => {
     expect(issuedBeforePasswordChange(issuedAt, changedAt)).toBe(stale);
   });

@@ -191,6 +191,7 @@ describe('unknown hash formats', () => {
     `$2x$04$${'a'.repeat(53)}`,
     `$2b$4$${'a'.repeat(54)}`,
     `$2b$04$${'a'.repeat(52)}!`,
+    `$2b$04$${'a'.repeat(54)}`,
     `$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$${'a'.repeat(43)}`,
     '$cp1$garbage',
     `$cp1$cp1$2b$04$${'a'.repeat(53)}`,

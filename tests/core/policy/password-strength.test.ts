@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../lib/config/load.js';
 import { DEV_JWT_SECRET } from '../../../lib/config/variables.js';
 import { buildPolicy, failedRules } from '../../../lib/core/policy/password-policy.js';
-import { blocklistCandidates, createStrengthEstimator, personalWords } from '../../../lib/core/policy/password-strength.js';
+import { blocklistCandidates, createStrengthEstimator, guessabilityRules, personalWords, type StrengthEstimator } from '../../../lib/core/policy/password-strength.js';
 
 const { estimate: estimateGuessability } = createStrengthEstimator();
 
@@ -244,5 +244,76 @@ describe('password strength configuration errors', () => {
     // Act / Assert
     expect(loadConfig(env({ PASSWORD_PROFILE: 'nist', PASSWORD_REQUIRED_CLASSES: 'none' })).policy.requiredClasses).toEqual([]);
     expect(loadConfig(env({ PASSWORD_PROFILE: ' ' })).policy.minLength).toBe(8);
+  });
+});
+
+describe('the spellings and words the rules compare', () => {
+  it.each([
+    ['4', 'a'], ['@', 'a'], ['8', 'b'], ['3', 'e'], ['1', 'i'], ['!', 'i'], ['|', 'l'], ['0', 'o'], ['5', 's'], ['$', 's'], ['7', 't'], ['+', 't'],
+  ])('reads l33t %s inside a word as %s', (leet, letter) => {
+    // Act / Assert
+    expect(blocklistCandidates(`ab${leet}cd`)).toContain(`ab${letter}cd`);
+  });
+
+  it.each([
+    ['!', '1'], ['@', '2'], ['#', '3'], ['$', '4'], ['%', '5'], ['^', '6'], ['&', '7'], ['*', '8'], ['(', '9'], [')', '0'],
+  ])('reads shifted %s inside a word as the digit %s', (shifted, digit) => {
+    // Act / Assert
+    expect(blocklistCandidates(`ab${shifted}cd`)).toContain(`ab${digit}cd`);
+  });
+
+  it.each([
+    [' Ana.Silva@Example.com ', ['ana.silva@example.com', 'ana.silva', 'example.com', 'ana', 'silva', 'anasilva', 'example']],
+    ['asilva85', ['asilva85', 'asilva']],
+    ['silva85', ['silva85', 'silva']],
+    ['85silva', ['85silva', 'silva']],
+    ['ana..silva-85', ['ana..silva-85', 'ana', 'silva', 'anasilva85']],
+    ['@example.com', ['@example.com', 'example', 'com', 'examplecom']], // no local part: not read as an email
+  ])('takes exactly these words from %j', (attribute, words) => {
+    // Act / Assert
+    expect(personalWords([attribute])).toEqual(words);
+  });
+
+  it('refuses a personal word of exactly 4 characters', () => {
+    // Act
+    const failed = failedRules(defaults, 'Zebra-Kiwi-Orbit-77', { userAttributes: ['kiwi@example.org'] });
+
+    // Assert
+    expect(failed).toContain('personalInfo');
+  });
+
+  it('gives zxcvbn only the top 5 000 leaked passwords: rank 9 049 ("bagpuss") is estimated by brute force', () => {
+    // Act
+    const { guessesLog10 } = estimateGuessability('bagpuss', []);
+
+    // Assert: as a dictionary word it would be about 9 049 guesses (log10 ≈ 3.96)
+    expect(guessesLog10).toBeGreaterThan(6);
+  });
+
+  it('estimates without the user\'s words first, and with them only when one may match', () => {
+    // Arrange: an estimator that records the words it is given
+    const given: (readonly string[])[] = [];
+    const estimator: StrengthEstimator = {
+      estimate: (_password, words) => {
+        given.push(words);
+        return { score: 4, guessesLog10: 12 };
+      },
+      userWordsMayMatch: () => true,
+    };
+
+    // Act
+    const failed = failedRules(guessabilityRules({ minStrength: 3 }, estimator), 'Kettle-Orbit-Violin-7', ana);
+
+    // Assert
+    expect(failed).toEqual([]);
+    expect(given).toEqual([[], ana.userAttributes]);
+  });
+
+  it('runs the strength estimate and the bundled breach list only for a password that passes the cheap rules', () => {
+    // Arrange: "password" fails the length, the blocklist, the score and the breach list
+    const policy = buildPolicy({ minLength: 20, requiredClasses: [], minUniqueChars: 1, guessability: { minStrength: 3 } });
+
+    // Act / Assert
+    expect(failedRules(policy, 'password', nobody)).toEqual(['minLength']);
   });
 });
