@@ -55,7 +55,7 @@ out(`### npm run bench:bcrypt — ${new Date().toISOString().slice(0, 16)}Z, nod
 out();
 out(`Medians; CPU is this process's CPU time (what a busy shared machine inflates least). Lambda columns: CPU ÷ min(1, memory/1769 MB) + ${OTHER_MS} ms for DynamoDB and the function (assumed), billed at ${prices.lambdaArmPerGbSecond} $/GB-s arm64 + ${prices.lambdaPerMillionRequests} $/1M requests + ${WRITE_UNITS_PER_CHANGE} × ${prices.dynamoPerMillionWriteUnits} $/1M write units (DynamoDB on-demand, us-east-1).`);
 out();
-out(`| cost | hash (wall / CPU) | compare (wall / CPU) | change = compare + hash, CPU | + ${HISTORY_COMPARES} separately salted history entries (before #12), CPU | ${MEMORY_SIZES.map((m) => `Lambda ${m} MB: latency, $ per 1M changes`).join(' | ')} |`);
+out(`| cost | hash (wall / CPU) | compare (wall / CPU) | change = compare + hash, CPU | + ${HISTORY_COMPARES} history entries each under its own salt, CPU | ${MEMORY_SIZES.map((m) => `Lambda ${m} MB: latency, $ per 1M changes`).join(' | ')} |`);
 out(`|---|---|---|---|---|${MEMORY_SIZES.map(() => '---').join('|')}|`);
 
 const password = 'CurrentSecureP@ss123';
