@@ -23,6 +23,10 @@ if (inProcess.length !== IN_PROCESS_PROJECTS.size) throw new Error(`vitest.confi
 export default defineConfig({
   test: {
     ...base.test,
+    // A mutation run shares the CPU with its own sandbox copies and whatever else the machine
+    // does; a test that fails its dry run for time stops the whole run, so allow far more than npm test.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     projects: inProcess.map((project) => ({
       ...project,
       test: { ...project.test, exclude: [...(project.test?.exclude ?? configDefaults.exclude), ...NOT_MUTATION_TESTS] },

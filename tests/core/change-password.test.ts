@@ -42,6 +42,7 @@ describe('changePassword', () => {
   it.each([
     ['passwordHash', 'the hash is gone (the account moved to a federation)'],
     ['passwordHistory', 'the change left no history to compare the old password with'],
+    ['passwordChangedAt', 'nothing says when the change was made'],
   ])('answers a wrong old password, not a replay, just after a change when %s is missing: %s', async (attribute) => {
     // Arrange: changed a moment ago, then the attribute removed
     const { userId } = await h.seedUser();
