@@ -42,6 +42,7 @@ describe('loadConfig defaults', () => {
       corsAllowedOrigins: [],
       eventBusName: undefined,
       breachedPasswords: { enabled: false, apiUrl: 'https://api.pwnedpasswords.com', timeoutMs: 1000, maxBreaches: 0, failClosed: false },
+      stepUp: { required: 'never', amrValues: ['mfa'], acrValues: [], maxAuthAgeSeconds: undefined },
       observability: { serviceName: 'change-password', metricsNamespace: 'ChangePassword', tracing: false },
     });
   });
@@ -317,6 +318,7 @@ describe('numeric settings: each range, as documented in the README', () => {
     ['REPLAY_WINDOW_SECONDS', 0, 3600, (c) => c.protection.replayWindowSeconds],
     ['HIBP_TIMEOUT_MS', 50, 5000, (c) => c.breachedPasswords.timeoutMs],
     ['HIBP_MAX_BREACHES', 0, 1_000_000_000, (c) => c.breachedPasswords.maxBreaches],
+    ['MAX_AUTH_AGE_SECONDS', 1, 86_400, (c) => c.stepUp.maxAuthAgeSeconds ?? Number.NaN],
   ];
 
   it.each(RANGES)('%s accepts %i and %i', (name, low, high, read) => {
