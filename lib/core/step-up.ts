@@ -22,9 +22,6 @@ export interface StepUpConfig {
   maxAuthAgeSeconds: number | undefined;
 }
 
-/** Everything off: every answer is as without step-up. */
-export const STEP_UP_OFF: StepUpConfig = { required: 'never', amrValues: ['mfa'], acrValues: [], maxAuthAgeSeconds: undefined };
-
 /** How the token's holder signed in: the claims step-up reads. */
 export type AuthenticationClaims = Pick<VerifiedToken, 'amr' | 'acr' | 'authTime'>;
 
