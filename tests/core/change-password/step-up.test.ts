@@ -3,6 +3,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createBcryptHasher } from '../../../lib/adapters/bcrypt/password-hash.js';
 import { itemKey } from '../../../lib/adapters/dynamodb/table-layout.js';
 import type { PasswordHasher, UserStore } from '../../../lib/core/ports.js';
+import type { HttpResult } from '../../../lib/http/event.js';
 import { mintToken } from '../../../scripts/local/dev-token.js';
 import { apiEvent, errorCode, parseBody, rawDocumentClient, SEED_NEW, SEED_OLD, TEST_COST, useHarness, type Harness } from '../../support/harness.js';
 import { DEFAULT_TABLE_LAYOUT, SINGLE_TABLE_LAYOUT, type LayoutFixture } from '../../support/layouts.js';
@@ -32,12 +33,12 @@ const MFA_REQUIRED_BODY = { status: false, error: { code: 4003, message: 'Multi-
 const REAUTHENTICATION_BODY = { status: false, error: { code: 4003, message: 'Multi-factor authentication required', details: { reason: 'reauthenticationRequired' } } };
 
 /** A refused change: the record is exactly as before (hash, attempts, everything) and no bcrypt ran. */
-const expectRefusedUntouched = async (h: Harness, userId: string, attempt: () => Promise<{ statusCode: number; body: string }>, body: unknown) => {
+const expectRefusedUntouched = async (h: Harness, userId: string, attempt: () => Promise<HttpResult>, body: unknown) => {
   const before = await h.getItem(userId);
   bcryptCalls = 0;
   const res = await attempt();
   expect(res.statusCode).toBe(403);
-  expect(parseBody(res as never)).toEqual(body);
+  expect(parseBody(res)).toEqual(body);
   expect(bcryptCalls).toBe(0);
   expect(await h.getItem(userId)).toEqual(before);
 };
