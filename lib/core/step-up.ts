@@ -42,7 +42,7 @@ export const AUTH_TIME_TOLERANCE_SECONDS = 30;
 
 /** Whether the token proves a second factor: an `amr` value or the `acr` is one of the configured ones. */
 export const provesSecondFactor = (config: StepUpConfig, claims: AuthenticationClaims): boolean =>
-  (claims.amr ?? []).some((value) => config.amrValues.includes(value)) || (claims.acr !== undefined && config.acrValues.includes(claims.acr));
+  claims.amr?.some((value) => config.amrValues.includes(value)) === true || config.acrValues.some((value) => value === claims.acr);
 
 /**
  * Whether the sign-in is too old, or unknown, for MAX_AUTH_AGE_SECONDS. An `auth_time` ahead of now

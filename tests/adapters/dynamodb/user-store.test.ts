@@ -281,6 +281,14 @@ describe('beginAttempt for a token without the second factor (refuseMfaEnrolled)
     expect(error.key).toBe(enrolled ? 'MFA_REQUIRED' : 'TOO_MANY_ATTEMPTS');
   });
 
+  it('refuses nobody for enrolment when no refusal is asked for: an enrolled, locked-out user gets TOO_MANY_ATTEMPTS', async () => {
+    // Arrange
+    const userId = await seed({ mfaEnrolled: true, oldPasswordAttempts: 5, oldPasswordAttemptsSince: NOW_SECONDS - 100 });
+
+    // Act / Assert
+    expect((await appErrorOf(recordedStore().store.beginAttempt(userId, NOW, LIMITS))).key).toBe('TOO_MANY_ATTEMPTS');
+  });
+
   it('returns the enrolment with the record when no refusal is asked for', async () => {
     // Arrange
     const enrolled = await seed({ mfaEnrolled: true });
