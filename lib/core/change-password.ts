@@ -104,14 +104,15 @@ const isReplay = async (deps: ChangePasswordDeps, user: UserCredentials, input: 
  * their salt, a change costs 2 bcrypt operations whatever the history size.
  *
  * Errors (AppError keys): PASSWORD_UNCHANGED, MFA_REQUIRED (details.reason), ENTITY_NOT_FOUND,
- * TOO_MANY_ATTEMPTS, UNAUTHORIZED (stale token), PASSWORD_POLICY (details.failedRules, `breachedPassword` included once the old
- * password is proven), INCORRECT_OLD_PASSWORD, PASSWORD_REUSED, CONCURRENT_CHANGE, and
- * SERVICE_UNAVAILABLE from the store or a fail-closed breach lookup.
+ * TOO_MANY_ATTEMPTS, UNAUTHORIZED (stale token), PASSWORD_POLICY (details.failedRules,
+ * `breachedPassword` included once the old password is proven), INCORRECT_OLD_PASSWORD,
+ * PASSWORD_REUSED, CONCURRENT_CHANGE, and SERVICE_UNAVAILABLE from the store or a fail-closed
+ * breach lookup.
  *
- * Counting: every request that gets past the cheap checks and step-up takes an attempt before any bcrypt, so
- * at most `maxAttempts` checks run per window however many arrive at once. A request that proves
- * the old password gives its attempt back (a success resets the counter); a wrong old password
- * or a stale token keeps it.
+ * Counting: every request that gets past the cheap checks and step-up takes an attempt before any
+ * bcrypt, so at most `maxAttempts` checks run per window however many arrive at once. A request
+ * that proves the old password gives its attempt back (a success resets the counter); a wrong old
+ * password or a stale token keeps it.
  */
 export const changePassword = async (deps: ChangePasswordDeps, input: ChangePasswordInput): Promise<ChangePasswordOutcome> => {
   const { userId, oldPassword, newPassword } = input;
