@@ -9,6 +9,7 @@
 import * as v from 'valibot';
 import type { ChangePasswordBody } from '../lib/http/request-schema.js';
 import type { ERRORS } from '../lib/core/errors.js';
+import type { StepUpReason } from '../lib/core/step-up.js';
 
 export const CHANGE_PASSWORD_PATH = '/v1/users/profile/change-password';
 
@@ -18,13 +19,20 @@ export type ChangePasswordInput = ChangePasswordBody;
 /** Every error code the function answers with (lib/core/errors.ts; docs/openapi.yaml). */
 export type ChangePasswordErrorCode = (typeof ERRORS)[keyof typeof ERRORS]['code'];
 
+/** Why a 4003 refused the token: `mfaRequired`, sign in with a second factor; `reauthenticationRequired`, sign in again. */
+export type { StepUpReason };
+
 const SuccessEnvelope = v.object({ status: v.literal(true), data: v.object({ passwordChanged: v.literal('OK') }) });
 const ErrorEnvelope = v.object({
   status: v.literal(false),
   error: v.object({
     code: v.pipe(v.number(), v.integer()),
     message: v.string(),
-    details: v.optional(v.object({ fieldErrors: v.optional(v.array(v.string())), failedRules: v.optional(v.array(v.string())) })),
+    details: v.optional(v.object({
+      fieldErrors: v.optional(v.array(v.string())),
+      failedRules: v.optional(v.array(v.string())),
+      reason: v.optional(v.string()),
+    })),
   }),
 });
 
@@ -32,13 +40,14 @@ export type ChangePasswordResult =
   | { ok: true; status: 200; data: { passwordChanged: 'OK' } }
   | {
       ok: false;
-      /** HTTP status: 400, 401, 404, 405, 409, 413, 415, 500, 503 (or a later addition). */
+      /** HTTP status: 400, 401, 403, 404, 405, 409, 413, 415, 500, 503 (or a later addition). */
       status: number;
       error: {
         /** Typed with the known codes; a newer server may send one this client does not list yet. */
         code: ChangePasswordErrorCode | (number & {});
         message: string;
-        details?: { fieldErrors?: string[]; failedRules?: string[] };
+        /** `reason` (4003): `mfaRequired` or `reauthenticationRequired`, or a later addition. */
+        details?: { fieldErrors?: string[]; failedRules?: string[]; reason?: StepUpReason | (string & {}) };
       };
       /** Seconds to wait before retrying, from Retry-After (503). */
       retryAfterSeconds?: number;

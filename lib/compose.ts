@@ -71,6 +71,7 @@ export const changePasswordDependencies = (config: Config, { concurrency = 'one'
     onNotifyError: (error) => logger.error('PasswordChanged event not published; the change stands', { errorName: (error as Error).name }),
     corsAllowedOrigins: config.corsAllowedOrigins,
     breachedPasswords: breachedPasswordCheck(config.breachedPasswords, logger, metrics),
+    stepUp: config.stepUp,
     logger,
     metrics,
     tracing,

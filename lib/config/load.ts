@@ -6,6 +6,7 @@ import type { BreachedPasswordSettings } from '../adapters/hibp/breached-passwor
 import type { JwtKeySource, JwtOptions, PublicKeyAlgorithm } from '../adapters/jwt/token-verifier.js';
 import type { ChangePasswordLimits } from '../core/change-password.js';
 import { CHARACTER_CLASSES, type CharacterClass, type PasswordPolicyConfig } from '../core/policy/password-policy.js';
+import { MFA_REQUIREMENTS, type MfaRequirement, type StepUpConfig } from '../core/step-up.js';
 import type { ObservabilitySettings } from '../http/observability.js';
 import { DEV_JWT_SECRET, JWT_KEY_SOURCES, LOCAL_STAGE, VARIABLES, type VariableName } from './variables.js';
 
@@ -34,6 +35,8 @@ export interface Config {
   /** EventBridge bus for PasswordChanged events; undefined means none are published. */
   eventBusName: string | undefined;
   breachedPasswords: BreachedPasswordSettings;
+  /** MFA_REQUIRED, MFA_AMR_VALUES, MFA_ACR_VALUES, MAX_AUTH_AGE_SECONDS. */
+  stepUp: StepUpConfig;
   observability: ObservabilitySettings;
 }
 
@@ -48,13 +51,17 @@ export class ConfigError extends Error {
 const optional = (value: string | undefined): string | undefined =>
   value === undefined || value.trim() === '' ? undefined : value.trim();
 
-type IntegerVariable = { [N in VariableName]: (typeof VARIABLES)[N] extends { range: object } ? N : never }[VariableName];
+type RangedVariable = { [N in VariableName]: (typeof VARIABLES)[N] extends { range: object } ? N : never }[VariableName];
+type IntegerVariable = { [N in RangedVariable]: (typeof VARIABLES)[N] extends { default: number } ? N : never }[RangedVariable];
 
 /** A whole number in the variable's range (lib/config/variables.ts), else its default or `fallback`. */
-const integer = (env: NodeJS.ProcessEnv, name: IntegerVariable, fallback?: number): number => {
-  const { default: standard, range: { min, max } } = VARIABLES[name];
+const integer = (env: NodeJS.ProcessEnv, name: IntegerVariable, fallback?: number): number => optionalInteger(env, name) ?? fallback ?? VARIABLES[name].default;
+
+/** A whole number in the variable's range, or undefined when unset. */
+const optionalInteger = (env: NodeJS.ProcessEnv, name: RangedVariable): number | undefined => {
+  const { min, max } = VARIABLES[name].range;
   const raw = optional(env[name]);
-  if (raw === undefined) return fallback ?? standard;
+  if (raw === undefined) return undefined;
   const parsed = v.safeParse(v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.integer(), v.minValue(min), v.maxValue(max)), raw);
   if (!parsed.success) throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
   return parsed.output;
@@ -232,8 +239,24 @@ const breachedPasswords = (env: NodeJS.ProcessEnv, stage: string): BreachedPassw
   };
 };
 
+/** A comma-separated list, trimmed, without empty entries. */
+const list = (raw: string | undefined): string[] => (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+const stepUp = (env: NodeJS.ProcessEnv): StepUpConfig => {
+  const required = optional(env.MFA_REQUIRED) ?? VARIABLES.MFA_REQUIRED.default;
+  if (!(MFA_REQUIREMENTS as readonly string[]).includes(required)) {
+    throw new ConfigError(`MFA_REQUIRED must be one of ${MFA_REQUIREMENTS.join(', ')} (got "${required}")`);
+  }
+  return {
+    required: required as MfaRequirement,
+    amrValues: list(optional(env.MFA_AMR_VALUES) ?? VARIABLES.MFA_AMR_VALUES.default),
+    acrValues: list(env.MFA_ACR_VALUES),
+    maxAuthAgeSeconds: optionalInteger(env, 'MAX_AUTH_AGE_SECONDS'),
+  };
+};
+
 const corsOrigins = (env: NodeJS.ProcessEnv): string[] => {
-  const origins = (optional(env.CORS_ALLOWED_ORIGINS) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const origins = list(env.CORS_ALLOWED_ORIGINS);
   const bad = origins.filter((o) => o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o));
   if (bad.length > 0) {
     throw new ConfigError(`CORS_ALLOWED_ORIGINS must be a comma-separated list of origins like https://app.example.com (got "${bad.join(',')}")`);
@@ -284,6 +307,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     corsAllowedOrigins: corsOrigins(env),
     eventBusName: optional(env.EVENT_BUS_NAME),
     breachedPasswords: breachedPasswords(env, stage),
+    stepUp: stepUp(env),
     observability: {
       serviceName: optional(env.POWERTOOLS_SERVICE_NAME) ?? VARIABLES.POWERTOOLS_SERVICE_NAME.default,
       metricsNamespace: optional(env.POWERTOOLS_METRICS_NAMESPACE) ?? VARIABLES.POWERTOOLS_METRICS_NAMESPACE.default,

@@ -4,6 +4,7 @@ import { startPolicyCheck } from './policy/password-policy.js';
 import { type PolicyRule } from './policy/password-rule.js';
 import type { AttemptLimits, BreachedPasswordCheck, ChangeNotifier, Clock, PasswordHasher, UserCredentials, UserStore } from './ports.js';
 import { issuedBeforePasswordChange } from './stale-token.js';
+import { stepUpRefusal, stepUpVerdict, type AuthenticationClaims, type StepUpConfig } from './step-up.js';
 
 /** The account protections: the brute-force limit, the history and the lost-answer replay window. */
 export interface ChangePasswordLimits extends AttemptLimits {
@@ -56,6 +57,8 @@ export interface ChangePasswordDeps {
   onNotifyError: (error: unknown) => void;
   /** The online breach lookup (rule id `breachedPassword`); absent: none. */
   breachedPasswords?: BreachedPasswordCheck | undefined;
+  /** What the token must prove: a second factor, a recent sign-in (lib/core/step-up.ts). */
+  stepUp: StepUpConfig;
 }
 
 export interface ChangePasswordInput {
@@ -63,6 +66,8 @@ export interface ChangePasswordInput {
   userId: string;
   /** The token's `iat`, to refuse tokens issued before the last change. */
   tokenIssuedAt: number | undefined;
+  /** The token's `amr`, `acr` and `auth_time`, for step-up. */
+  authentication: AuthenticationClaims;
   oldPassword: string;
   newPassword: string;
   requestId?: string | undefined;
@@ -90,7 +95,8 @@ const isReplay = async (deps: ChangePasswordDeps, user: UserCredentials, input: 
 /**
  * Use case: change a password.
  *
- * Primary course: reserve one old-password attempt (reading the user in the same write; the
+ * Primary course: refuse a token without the second factor or recent sign-in the step-up
+ * settings demand; reserve one old-password attempt (reading the user in the same write; the
  * policy's rules that need no user run meanwhile); refuse a token older than the last change;
  * finish the policy; verify the old password (while the breach lookup, if any, runs) and then
  * refuse a breached new password; hash the new one under the user's salt and refuse it if it
@@ -99,15 +105,16 @@ const isReplay = async (deps: ChangePasswordDeps, user: UserCredentials, input: 
  * the history check runs only once the old password is proven. Once a user's history shares
  * their salt, a change costs 2 bcrypt operations whatever the history size.
  *
- * Errors (AppError keys): PASSWORD_UNCHANGED, ENTITY_NOT_FOUND, TOO_MANY_ATTEMPTS, UNAUTHORIZED
- * (stale token), PASSWORD_POLICY (details.failedRules, `breachedPassword` included once the old
- * password is proven), INCORRECT_OLD_PASSWORD, PASSWORD_REUSED, CONCURRENT_CHANGE, and
- * SERVICE_UNAVAILABLE from the store or a fail-closed breach lookup.
+ * Errors (AppError keys): PASSWORD_UNCHANGED, MFA_REQUIRED (details.reason), ENTITY_NOT_FOUND,
+ * TOO_MANY_ATTEMPTS, UNAUTHORIZED (stale token), PASSWORD_POLICY (details.failedRules,
+ * `breachedPassword` included once the old password is proven), INCORRECT_OLD_PASSWORD,
+ * PASSWORD_REUSED, CONCURRENT_CHANGE, and SERVICE_UNAVAILABLE from the store or a fail-closed
+ * breach lookup.
  *
- * Counting: every request that gets past the cheap checks takes an attempt before any bcrypt, so
- * at most `maxAttempts` checks run per window however many arrive at once. A request that proves
- * the old password gives its attempt back (a success resets the counter); a wrong old password
- * or a stale token keeps it.
+ * Counting: every request that gets past the cheap checks and step-up takes an attempt before any
+ * bcrypt, so at most `maxAttempts` checks run per window however many arrive at once. A request
+ * that proves the old password gives its attempt back (a success resets the counter); a wrong old
+ * password or a stale token keeps it.
  */
 export const changePassword = async (deps: ChangePasswordDeps, input: ChangePasswordInput): Promise<ChangePasswordOutcome> => {
   const { userId, oldPassword, newPassword } = input;
@@ -115,10 +122,15 @@ export const changePassword = async (deps: ChangePasswordDeps, input: ChangePass
   const candidate = newPassword.normalize('NFC');
   if (candidate === oldPassword.normalize('NFC')) throw new AppError('PASSWORD_UNCHANGED');
 
+  // Step-up refusals come before the store: what the claims decide is refused here, and an enrolled
+  // user's refusal is part of the reservation's condition, so neither takes an attempt.
+  const stepUp = stepUpVerdict(deps.stepUp, input.authentication, deps.clock());
+  if (stepUp === 'mfaRequired' || stepUp === 'reauthenticationRequired') throw stepUpRefusal(stepUp);
+
   // The policy's rules that need no user (the strength estimate among them) run while the store
   // reserves the attempt and reads the user (with overlapWithIo); their verdict is still given in
   // the documented order.
-  const reserving = deps.store.beginAttempt(userId, deps.clock(), deps.limits);
+  const reserving = deps.store.beginAttempt(userId, deps.clock(), deps.limits, { refuseMfaEnrolled: stepUp === 'refuseIfEnrolled' });
   const finishPolicy = await deps.scheduling(reserving, () => startPolicyCheck(deps.policy, candidate));
   const { user, windowStart } = await reserving;
   const giveBack = () => deps.store.releaseAttempt(userId, windowStart);

@@ -15,6 +15,7 @@ export const ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, code: 1003, message: 'Content-Type must be application/json' },
   PAYLOAD_TOO_LARGE: { status: 413, code: 1004, message: 'Request body is too large' },
   METHOD_NOT_ALLOWED: { status: 405, code: 1005, message: 'Method not allowed' },
+  MFA_REQUIRED: { status: 403, code: 4003, message: 'Multi-factor authentication required' },
   PASSWORD_UNCHANGED: { status: 400, code: 5024, message: 'New password must differ from the old password' },
   PASSWORD_POLICY: { status: 400, code: 5025, message: 'New password does not meet the password policy' },
   CONCURRENT_CHANGE: { status: 409, code: 5026, message: 'Password was changed by another request; retry with the current password' },

@@ -14,6 +14,8 @@ export interface UserCredentials {
   passwordHistory: string[];
   /** Personal attributes a policy rule may refuse passwords built on. */
   attributes: string[];
+  /** Whether the user enrolled a second factor: true only when the record holds the boolean true. */
+  mfaEnrolled: boolean;
 }
 
 /** A reserved old-password attempt: the credentials read in the same write, and the window it counts in. */
@@ -38,14 +40,23 @@ export interface PasswordReplacement {
   history: string[];
 }
 
+export interface BeginAttemptOptions {
+  /**
+   * Take no attempt from a user enrolled in a second factor (decided atomically with the write)
+   * and throw MFA_REQUIRED (`stepUpRefusal('mfaRequired')`, lib/core/step-up.ts) instead.
+   */
+  refuseMfaEnrolled?: boolean;
+}
+
 /** The user store port (lib/adapters/dynamodb). */
 export interface UserStore {
   /**
    * Atomically takes one of `maxAttempts` old-password checks in the user's current window and
-   * returns the record as of that write. Throws ENTITY_NOT_FOUND when there is no record and
-   * TOO_MANY_ATTEMPTS (with retryAfterSeconds) when the window's attempts are used up.
+   * returns the record as of that write. Throws ENTITY_NOT_FOUND when there is no record,
+   * MFA_REQUIRED with `refuseMfaEnrolled` for an enrolled user, and TOO_MANY_ATTEMPTS (with
+   * retryAfterSeconds) when the window's attempts are used up, in that order.
    */
-  beginAttempt(userId: string, now: Date, limits: AttemptLimits): Promise<Attempt>;
+  beginAttempt(userId: string, now: Date, limits: AttemptLimits, options?: BeginAttemptOptions): Promise<Attempt>;
   /** Gives back an attempt that proved the old password without changing it. Best effort. */
   releaseAttempt(userId: string, windowStart: number): Promise<void>;
   /**
@@ -92,6 +103,12 @@ export interface VerifiedToken {
   userId: string;
   /** The token's `iat` in seconds since the epoch, when present. */
   issuedAt: number | undefined;
+  /** RFC 8176 `amr`: how the holder signed in (its string entries), when it is an array. */
+  amr: string[] | undefined;
+  /** OIDC `acr`: the authentication context class, when it is a string. */
+  acr: string | undefined;
+  /** OIDC `auth_time` in seconds since the epoch: when the holder signed in, when it is a number. */
+  authTime: number | undefined;
 }
 
 /**

@@ -58,7 +58,7 @@ if (process.argv[2] === 'proxy') {
   const store = new DynamoUserStore(createDocumentClient({ endpoint: `http://127.0.0.1:${port}` }), table);
   const deps: ChangePasswordDeps = {
     store, policy, hasher: createBcryptHasher(4), scheduling: overlapWithIo,
-    clock: () => new Date(), limits: config.protection, notifier: silentNotifier, onNotifyError: () => undefined,
+    clock: () => new Date(), limits: config.protection, notifier: silentNotifier, onNotifyError: () => undefined, stepUp: config.stepUp,
   };
   const rounds = 30;
   const users = Array.from({ length: 2 * rounds + 2 }, (_, i) => `wire-${i}`);
@@ -67,7 +67,7 @@ if (process.argv[2] === 'proxy') {
 
   const variants = {
     'use case (setImmediate before the checks)': async (userId: string) => {
-      await changePassword(deps, { userId, tokenIssuedAt: undefined, oldPassword: 'Old-P@ssw0rd-1', newPassword: newPassword() });
+      await changePassword(deps, { userId, tokenIssuedAt: undefined, authentication: { amr: undefined, acr: undefined, authTime: undefined }, oldPassword: 'Old-P@ssw0rd-1', newPassword: newPassword() });
     },
     'naive (checks right after the SDK call)': async (userId: string) => {
       const pending = store.beginAttempt(userId, new Date(), config.protection);

@@ -42,6 +42,7 @@ describe('loadConfig defaults', () => {
       corsAllowedOrigins: [],
       eventBusName: undefined,
       breachedPasswords: { enabled: false, apiUrl: 'https://api.pwnedpasswords.com', timeoutMs: 1000, maxBreaches: 0, failClosed: false },
+      stepUp: { required: 'never', amrValues: ['mfa'], acrValues: [], maxAuthAgeSeconds: undefined },
       observability: { serviceName: 'change-password', metricsNamespace: 'ChangePassword', tracing: false },
     });
   });
@@ -317,6 +318,7 @@ describe('numeric settings: each range, as documented in the README', () => {
     ['REPLAY_WINDOW_SECONDS', 0, 3600, (c) => c.protection.replayWindowSeconds],
     ['HIBP_TIMEOUT_MS', 50, 5000, (c) => c.breachedPasswords.timeoutMs],
     ['HIBP_MAX_BREACHES', 0, 1_000_000_000, (c) => c.breachedPasswords.maxBreaches],
+    ['MAX_AUTH_AGE_SECONDS', 1, 86_400, (c) => c.stepUp.maxAuthAgeSeconds ?? Number.NaN],
   ];
 
   it.each(RANGES)('%s accepts %i and %i', (name, low, high, read) => {
@@ -347,4 +349,33 @@ describe('CORS_ALLOWED_ORIGINS', () => {
       expect(configError(env({ CORS_ALLOWED_ORIGINS: value })).message).toContain('CORS_ALLOWED_ORIGINS');
     },
   );
+});
+
+describe('step-up variables (MFA_REQUIRED, MFA_AMR_VALUES, MFA_ACR_VALUES, MAX_AUTH_AGE_SECONDS)', () => {
+  const stepUp = (overrides: Record<string, string>) => loadConfig(env(overrides)).stepUp;
+
+  it('are off by default: never, amr "mfa", no acr, no sign-in age; empty is unset', () => {
+    const off = { required: 'never', amrValues: ['mfa'], acrValues: [], maxAuthAgeSeconds: undefined };
+    expect(stepUp({})).toEqual(off);
+    expect(stepUp({ MFA_REQUIRED: '', MFA_AMR_VALUES: ' ', MFA_ACR_VALUES: '', MAX_AUTH_AGE_SECONDS: '' })).toEqual(off);
+  });
+
+  it.each(['never', 'when-enrolled', 'always'])('MFA_REQUIRED accepts %s', (required) => {
+    expect(stepUp({ MFA_REQUIRED: ` ${required} ` }).required).toBe(required);
+  });
+
+  it.each(['true', 'enrolled', 'Always', 'when_enrolled'])('MFA_REQUIRED refuses %s, naming the variable and the choices', (value) => {
+    expect(configError(env({ MFA_REQUIRED: value })).message).toBe(`MFA_REQUIRED must be one of never, when-enrolled, always (got "${value}")`);
+  });
+
+  it('reads MFA_AMR_VALUES and MFA_ACR_VALUES as comma-separated lists, trimmed, without empty entries', () => {
+    const settings = stepUp({ MFA_AMR_VALUES: ' otp, hwk ,,swk', MFA_ACR_VALUES: 'urn:example:aal2, gold' });
+    expect(settings.amrValues).toEqual(['otp', 'hwk', 'swk']);
+    expect(settings.acrValues).toEqual(['urn:example:aal2', 'gold']);
+  });
+
+  it('reads MAX_AUTH_AGE_SECONDS as whole seconds from 1 to 86400', () => {
+    expect(stepUp({ MAX_AUTH_AGE_SECONDS: '300' }).maxAuthAgeSeconds).toBe(300);
+    expect(configError(env({ MAX_AUTH_AGE_SECONDS: '0' })).message).toBe('MAX_AUTH_AGE_SECONDS must be a whole number from 1 to 86400 (got "0")');
+  });
 });

@@ -43,9 +43,13 @@ describe('the table of environment variables', () => {
     }
   });
 
-  it('has a default in range for every whole-number variable', () => {
+  it('has a default in range for every whole-number variable, or says that unset turns it off', () => {
     for (const [name, variable] of Object.entries(table)) {
       if (variable.range === undefined) continue;
+      if (variable.default === undefined) {
+        expect(variable.defaultText, name).toContain('(off)');
+        continue;
+      }
       expect(typeof variable.default, name).toBe('number');
       expect(variable.default as number, name).toBeGreaterThanOrEqual(variable.range.min);
       expect(variable.default as number, name).toBeLessThanOrEqual(variable.range.max);

@@ -12,6 +12,7 @@ const { clock, h } = useHarness();
 const input = (userId: string, overrides: Partial<ChangePasswordInput> = {}): ChangePasswordInput => ({
   userId,
   tokenIssuedAt: Math.floor(Date.now() / 1000),
+  authentication: { amr: undefined, acr: undefined, authTime: undefined },
   oldPassword: SEED_OLD,
   newPassword: SEED_NEW,
   ...overrides,

@@ -45,6 +45,7 @@ describe('toErrorResponse', () => {
     UNSUPPORTED_MEDIA_TYPE: [415, 1003, 'Content-Type must be application/json'],
     PAYLOAD_TOO_LARGE: [413, 1004, 'Request body is too large'],
     METHOD_NOT_ALLOWED: [405, 1005, 'Method not allowed'],
+    MFA_REQUIRED: [403, 4003, 'Multi-factor authentication required'],
     PASSWORD_UNCHANGED: [400, 5024, 'New password must differ from the old password'],
     PASSWORD_POLICY: [400, 5025, 'New password does not meet the password policy'],
     CONCURRENT_CHANGE: [409, 5026, 'Password was changed by another request; retry with the current password'],

@@ -4,7 +4,7 @@ import { mintToken } from '../../scripts/local/dev-token.js';
 import { putUser } from '../../scripts/local/dynamodb.js';
 import { closedPort } from '../support/fault-servers.js';
 import { startStandIn as standIn } from '../support/stand-in.js';
-import { assertFetchMatchesOpenApi } from '../support/openapi.js';
+import { openApiCheckedFetch } from '../support/openapi.js';
 
 /**
  * The typed client against the server `npm start` runs (shared by the HTTP tests, with its own
@@ -23,12 +23,7 @@ beforeAll(async () => {
   await putUser(server.dynamoEndpoint, server.table, { userId: USER, password: OLD }, 4);
   token = await mintToken(USER, { secret: server.jwtSecret });
   // Every answer the client receives from the real server must also conform to docs/openapi.yaml.
-  const validatingFetch: typeof fetch = async (input, init) => {
-    const res = await fetch(input, init);
-    await assertFetchMatchesOpenApi(res);
-    return res;
-  };
-  client = createChangePasswordClient({ baseUrl: server.baseUrl, fetch: validatingFetch });
+  client = createChangePasswordClient({ baseUrl: server.baseUrl, fetch: openApiCheckedFetch });
 });
 
 describe('createChangePasswordClient against npm start', () => {

@@ -98,9 +98,16 @@ describe('the response validator the tests use', () => {
         INVALID_FIELDS: { fieldErrors: ['newPassword:tooShort'] },
         PASSWORD_POLICY: { failedRules: ['upper'] },
         PASSWORD_REUSED: { historySize: 5 },
+        MFA_REQUIRED: { reason: 'mfaRequired' },
       }[key as string];
       expect(openApiProblems(answer(key, details)), key).toEqual([]);
     }
+  });
+
+  it('refuses a 4003 without a reason, or with a reason it does not list', () => {
+    expect(openApiProblems(answer('MFA_REQUIRED', { reason: 'reauthenticationRequired' }))).toEqual([]);
+    expect(openApiProblems(answer('MFA_REQUIRED'))).not.toEqual([]);
+    expect(openApiProblems(answer('MFA_REQUIRED', { reason: 'passwordTooOld' }))).not.toEqual([]);
   });
 
   it('refuses a message that drifted from its code', () => {

@@ -98,13 +98,14 @@ export const rawDocumentClient = (endpoint: string): DynamoDBDocumentClient =>
  * A real DynamoDB API server (dynalite) with the users table, and the real handler wired to it by
  * the composition, exactly as in production except for the bcrypt cost and the scheduling of a
  * process that runs many changes at once. `layout` shapes the table (USERS_KEY,
- * USERS_ATTRIBUTE_NAMES) and gives every seeded user its neighbouring items.
+ * USERS_ATTRIBUTE_NAMES) and gives every seeded user its neighbouring items; `env` is the rest of
+ * the function's environment (e.g. MFA_REQUIRED), parsed by the configuration as in production.
  */
-export const startHarness = async (overrides: Partial<HandlerDeps> = {}, layout: LayoutFixture = DEFAULT_TABLE_LAYOUT) => {
+export const startHarness = async (overrides: Partial<HandlerDeps> = {}, layout: LayoutFixture = DEFAULT_TABLE_LAYOUT, env: Record<string, string> = {}) => {
   const dynamo = await startEmbeddedDynamo();
   const table = `users-${Math.random().toString(36).slice(2)}`;
   const observability = Object.fromEntries(OBSERVABILITY_VARIABLES.map((name) => [name, process.env[name]]));
-  const config = loadConfig({ ...observability, USERS_TABLE: table, JWT_SECRET: DEV_JWT_SECRET, DYNAMODB_ENDPOINT: dynamo.endpoint, BCRYPT_COST: String(TEST_COST), ...layout.env });
+  const config = loadConfig({ ...observability, USERS_TABLE: table, JWT_SECRET: DEV_JWT_SECRET, DYNAMODB_ENDPOINT: dynamo.endpoint, BCRYPT_COST: String(TEST_COST), ...layout.env, ...env });
   const { usersLayout } = config;
   await ensureUsersTable(dynamo.endpoint, table, usersLayout);
   const deps: HandlerDeps = {
@@ -199,13 +200,16 @@ export type Harness = Awaited<ReturnType<typeof startHarness>>;
  * One harness for a test file, started before its tests and stopped after them, with a clock the
  * tests move by hand (an hour back by default, so tokens minted now are newer than any change it
  * stamps) that is put back before each test. `h` may be used in tests and hooks, not at import.
- * `layout`: the table layout (tests/support/layouts.ts), default today's.
+ * `layout`: the table layout (tests/support/layouts.ts), default today's; `env`: other variables.
  */
-export const useHarness = (overrides: Partial<HandlerDeps> = {}, { clockOffsetMs = -3_600_000, layout = DEFAULT_TABLE_LAYOUT }: { clockOffsetMs?: number; layout?: LayoutFixture } = {}) => {
+export const useHarness = (
+  overrides: Partial<HandlerDeps> = {},
+  { clockOffsetMs = -3_600_000, layout = DEFAULT_TABLE_LAYOUT, env = {} }: { clockOffsetMs?: number; layout?: LayoutFixture; env?: Record<string, string> } = {},
+) => {
   const clock = testClock(clockOffsetMs);
   let started: Harness | undefined;
   beforeAll(async () => {
-    started = await startHarness({ clock: clock.now, ...overrides }, layout);
+    started = await startHarness({ clock: clock.now, ...overrides }, layout, env);
   });
   afterAll(() => started?.stop());
   beforeEach(() => clock.reset());

@@ -4,6 +4,8 @@
  * own HS256 secret exported in the shell (JWT_SECRET): the printed token is signed with it, and so
  * are the tests' tokens. Each file seeds its own users; only the printed-curl test uses the demo
  * user. The server's address, printed token and secret reach the tests through `inject('localServer')`.
+ * Step-up is on for enrolled users (MFA_REQUIRED=when-enrolled), which changes nothing for the
+ * others, so the variable's way through serverless.yml is tried too.
  */
 import type { TestProject } from 'vitest/node';
 import { startLocalServer } from './local-server.js';
@@ -32,7 +34,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
-  const server = await startLocalServer('http-shared', { JWT_SECRET: SHELL_JWT_SECRET });
+  const server = await startLocalServer('http-shared', { JWT_SECRET: SHELL_JWT_SECRET, MFA_REQUIRED: 'when-enrolled' });
   const { baseUrl, dynamoEndpoint, table, token, esbuildFolder } = server;
   project.provide('localServer', { baseUrl, dynamoEndpoint, table, token, output: server.output(), jwtSecret: SHELL_JWT_SECRET, esbuildFolder });
   return server.stop;

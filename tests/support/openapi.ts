@@ -110,3 +110,10 @@ export const assertMatchesOpenApi = (answer: Answer, method = 'post'): void => {
 export const assertFetchMatchesOpenApi = async (res: Response): Promise<void> => {
   assertMatchesOpenApi({ statusCode: res.status, headers: Object.fromEntries(res.headers.entries()), body: await res.clone().text() });
 };
+
+/** fetch, with every answer held to docs/openapi.yaml: for a client talking to the real server. */
+export const openApiCheckedFetch: typeof fetch = async (input, init) => {
+  const res = await fetch(input, init);
+  await assertFetchMatchesOpenApi(res);
+  return res;
+};

@@ -15,6 +15,8 @@ export const USER_ATTRIBUTES = {
   /** The brute-force counter: old-password checks taken in the window that started at `oldPasswordAttemptsSince`. */
   oldPasswordAttempts: 'oldPasswordAttempts',
   oldPasswordAttemptsSince: 'oldPasswordAttemptsSince',
+  /** Read only: the user enrolled a second factor when it holds the boolean true (MFA_REQUIRED=when-enrolled). */
+  mfaEnrolled: 'mfaEnrolled',
   // Personal attributes the policy refuses passwords built on (read only).
   email: 'email',
   username: 'username',

@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../../core/errors.js';
-import type { Attempt, AttemptLimits, PasswordReplacement, UserCredentials, UserStore } from '../../core/ports.js';
+import type { Attempt, AttemptLimits, BeginAttemptOptions, PasswordReplacement, UserCredentials, UserStore } from '../../core/ports.js';
+import { stepUpRefusal } from '../../core/step-up.js';
 import { DEFAULT_LAYOUT, itemKey, PERSONAL_ATTRIBUTES, type TableLayout, type UserAttribute } from './table-layout.js';
 
 const toCredentials = (userId: string, item: Record<string, unknown>, names: TableLayout['attributes']): UserCredentials => {
@@ -17,6 +18,7 @@ const toCredentials = (userId: string, item: Record<string, unknown>, names: Tab
     passwordChangedAt: text('passwordChangedAt'),
     passwordHistory: history,
     attributes: PERSONAL_ATTRIBUTES.map(text).filter((a): a is string => a !== undefined && a !== ''),
+    mfaEnrolled: item[names.mfaEnrolled] === true,
   };
 };
 
@@ -49,27 +51,31 @@ export class DynamoUserStore implements UserStore {
     this.names = { '#key': partitionKey, ...Object.fromEntries(Object.entries(layout.attributes).map(([name, attribute]) => [`#${name}`, attribute])) };
   }
 
-  async beginAttempt(userId: string, now: Date, { maxAttempts, windowSeconds }: AttemptLimits): Promise<Attempt> {
+  async beginAttempt(userId: string, now: Date, { maxAttempts, windowSeconds }: AttemptLimits, { refuseMfaEnrolled = false }: BeginAttemptOptions = {}): Promise<Attempt> {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const expiredAtOrBefore = nowSeconds - windowSeconds;
+    // Enrolment is part of each write's condition, so an enrolled user's refusal never takes an
+    // attempt, not even for a moment, and costs no extra call when the token proves the factor.
+    const guard = refuseMfaEnrolled ? { condition: ' AND NOT (#mfaEnrolled = :true)', values: { ':true': true } } : { condition: '', values: {} };
     // DynamoDB update expressions cannot branch, so there are two writes, each guarded by the exact
     // invariant: a new window when none is running, else one more attempt while under the limit.
     // Concurrent requests therefore never take more than maxAttempts checks per window.
     for (let round = 0; round < 3; round += 1) {
       const fresh = await this.conditionalUpdate(userId, {
         UpdateExpression: 'SET #oldPasswordAttempts = :one, #oldPasswordAttemptsSince = :now',
-        ConditionExpression: 'attribute_exists(#key) AND (attribute_not_exists(#oldPasswordAttemptsSince) OR #oldPasswordAttemptsSince <= :expired)',
-        ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds, ':expired': expiredAtOrBefore },
+        ConditionExpression: `attribute_exists(#key) AND (attribute_not_exists(#oldPasswordAttemptsSince) OR #oldPasswordAttemptsSince <= :expired)${guard.condition}`,
+        ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds, ':expired': expiredAtOrBefore, ...guard.values },
       });
       if (fresh) return { user: this.credentials(userId, fresh), windowStart: nowSeconds };
       const counted = await this.conditionalUpdate(userId, {
         UpdateExpression: 'SET #oldPasswordAttempts = #oldPasswordAttempts + :one',
-        ConditionExpression: 'attribute_exists(#key) AND #oldPasswordAttemptsSince > :expired AND #oldPasswordAttempts < :max',
-        ExpressionAttributeValues: { ':one': 1, ':expired': expiredAtOrBefore, ':max': maxAttempts },
+        ConditionExpression: `attribute_exists(#key) AND #oldPasswordAttemptsSince > :expired AND #oldPasswordAttempts < :max${guard.condition}`,
+        ExpressionAttributeValues: { ':one': 1, ':expired': expiredAtOrBefore, ':max': maxAttempts, ...guard.values },
       });
       if (counted) return { user: this.credentials(userId, counted), windowStart: Number(counted[this.layout.attributes.oldPasswordAttemptsSince]) };
       const current = await this.read(userId);
       if (current === undefined) throw new AppError('ENTITY_NOT_FOUND');
+      if (refuseMfaEnrolled && this.credentials(userId, current).mfaEnrolled) throw stepUpRefusal('mfaRequired');
       const since = Number(current[this.layout.attributes.oldPasswordAttemptsSince]);
       if (since > expiredAtOrBefore && Number(current[this.layout.attributes.oldPasswordAttempts]) >= maxAttempts) {
         throw new AppError('TOO_MANY_ATTEMPTS', { retryAfterSeconds: Math.max(1, since + windowSeconds - nowSeconds) });

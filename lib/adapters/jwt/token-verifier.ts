@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { AppError } from '../../core/errors.js';
-import type { TokenVerifier } from '../../core/ports.js';
+import type { TokenVerifier, VerifiedToken } from '../../core/ports.js';
 
 /** The asymmetric algorithms a PEM public key can pin, by key type: RSA, P-256, Ed25519. */
 export type PublicKeyAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
@@ -76,6 +76,17 @@ const keyAndAlgorithms = (source: JwtKeySource, fetchSecret: SecretFetcher | und
 };
 
 /**
+ * How the holder signed in (`amr`, `acr`, `auth_time`), for step-up. A claim of the wrong type is
+ * read as absent, never as a failure: it then proves no factor and no recent sign-in, which is
+ * a refusal only where step-up asks for them.
+ */
+const authenticationClaims = ({ amr, acr, auth_time: authTime }: JWTPayload): Pick<VerifiedToken, 'amr' | 'acr' | 'authTime'> => ({
+  amr: Array.isArray(amr) ? amr.filter((value): value is string => typeof value === 'string') : undefined,
+  acr: typeof acr === 'string' ? acr : undefined,
+  authTime: typeof authTime === 'number' ? authTime : undefined,
+});
+
+/**
  * Builds the bearer-token check. The algorithm is pinned to the key source (no alg substitution),
  * `exp` and `sub` are required, `iss`/`aud` enforced when configured. Every token failure is the
  * same 401 4001; a missing bearer token is 401 4002; a JWKS endpoint that cannot be reached is a
@@ -129,6 +140,6 @@ export const createTokenVerifier = (jwt: JwtOptions, { fetchSecret }: { fetchSec
     ) {
       throw new AppError('UNAUTHORIZED', { cause: { reason: 'unusable sub claim' } });
     }
-    return { userId: sub, issuedAt: iat };
+    return { userId: sub, issuedAt: iat, ...authenticationClaims(payload) };
   };
 };

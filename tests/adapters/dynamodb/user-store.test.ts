@@ -81,7 +81,7 @@ describe('beginAttempt', () => {
 
     // Assert
     expect(attempt).toEqual({
-      user: { userId, passwordHash: 'stored-hash', passwordChangedAt: '2026-01-01T00:00:00.000Z', passwordHistory: ['old-hash'], attributes: ['ana@example.org'] },
+      user: { userId, passwordHash: 'stored-hash', passwordChangedAt: '2026-01-01T00:00:00.000Z', passwordHistory: ['old-hash'], attributes: ['ana@example.org'], mfaEnrolled: false },
       windowStart: NOW_SECONDS,
     });
     expect(operations(calls)).toEqual(['UpdateItem']);
@@ -232,7 +232,7 @@ describe('the credentials read', () => {
     const { user } = await store.beginAttempt(userId, NOW, LIMITS);
 
     // Assert
-    expect(user).toEqual({ userId, passwordHash: undefined, passwordChangedAt: undefined, passwordHistory: ['h1', 'h2'], attributes: [] });
+    expect(user).toEqual({ userId, passwordHash: undefined, passwordChangedAt: undefined, passwordHistory: ['h1', 'h2'], attributes: [], mfaEnrolled: false });
   });
 
   it('reads a history that is not a list as none', async () => {
@@ -257,6 +257,100 @@ describe('the credentials read', () => {
 
     // Assert
     expect(user.attributes).toEqual(['ana', 'Ana Lima']);
+  });
+});
+
+describe('beginAttempt for a token without the second factor (refuseMfaEnrolled)', () => {
+  const REFUSE = { refuseMfaEnrolled: true };
+
+  it.each([
+    ['the boolean true', true, true],
+    ['false', false, false],
+    ['the string "true"', 'true', false],
+    ['the number 1', 1, false],
+    ['a list holding true', [true], false],
+  ])('reads mfaEnrolled holding %s as enrolled = %s', async (_case, stored, enrolled) => {
+    // Arrange: a locked-out user, so the read that decides the answer is the store's own
+    const userId = await seed({ mfaEnrolled: stored, oldPasswordAttempts: 5, oldPasswordAttemptsSince: NOW_SECONDS - 100 });
+    const { store } = recordedStore();
+
+    // Act
+    const error = await appErrorOf(store.beginAttempt(userId, NOW, LIMITS, REFUSE));
+
+    // Assert: an enrolled user is refused for the factor before the lockout
+    expect(error.key).toBe(enrolled ? 'MFA_REQUIRED' : 'TOO_MANY_ATTEMPTS');
+  });
+
+  it('refuses nobody for enrolment when no refusal is asked for: an enrolled, locked-out user gets TOO_MANY_ATTEMPTS', async () => {
+    // Arrange
+    const userId = await seed({ mfaEnrolled: true, oldPasswordAttempts: 5, oldPasswordAttemptsSince: NOW_SECONDS - 100 });
+
+    // Act / Assert
+    expect((await appErrorOf(recordedStore().store.beginAttempt(userId, NOW, LIMITS))).key).toBe('TOO_MANY_ATTEMPTS');
+  });
+
+  it('returns the enrolment with the record when no refusal is asked for', async () => {
+    // Arrange
+    const enrolled = await seed({ mfaEnrolled: true });
+    const { store } = recordedStore();
+
+    // Act / Assert
+    expect((await store.beginAttempt(enrolled, NOW, LIMITS)).user.mfaEnrolled).toBe(true);
+    expect((await store.beginAttempt(await seed({ mfaEnrolled: 'true' }), NOW, LIMITS)).user.mfaEnrolled).toBe(false);
+  });
+
+  it.each([
+    ['no window running', {}],
+    ['a window running', { oldPasswordAttempts: 2, oldPasswordAttemptsSince: NOW_SECONDS - 100 }],
+    ['the window used up', { oldPasswordAttempts: 5, oldPasswordAttemptsSince: NOW_SECONDS - 100 }],
+  ])('refuses an enrolled user with %s: MFA_REQUIRED mfaRequired, the counter untouched', async (_case, counter) => {
+    // Arrange
+    const userId = await seed({ mfaEnrolled: true, ...counter });
+    const before = await item(userId);
+    const { store, calls } = recordedStore();
+
+    // Act
+    const error = await appErrorOf(store.beginAttempt(userId, NOW, LIMITS, REFUSE));
+
+    // Assert: both conditional writes fail, the read tells why
+    expect(error.key).toBe('MFA_REQUIRED');
+    expect(error.details).toEqual({ reason: 'mfaRequired' });
+    expect(operations(calls)).toEqual(['UpdateItem', 'UpdateItem', 'GetItem']);
+    expect(await item(userId)).toEqual(before);
+  });
+
+  it('takes an attempt from a user who is not enrolled, in one write, as without the option', async () => {
+    // Arrange
+    const fresh = await seed();
+    const counting = await seed({ mfaEnrolled: false, oldPasswordAttempts: 2, oldPasswordAttemptsSince: NOW_SECONDS - 100 });
+    const { store, calls } = recordedStore();
+
+    // Act
+    const first = await store.beginAttempt(fresh, NOW, LIMITS, REFUSE);
+    const second = await store.beginAttempt(counting, NOW, LIMITS, REFUSE);
+
+    // Assert
+    expect([first.windowStart, second.windowStart]).toEqual([NOW_SECONDS, NOW_SECONDS - 100]);
+    expect(operations(calls)).toEqual(['UpdateItem', 'UpdateItem', 'UpdateItem']);
+    expect(await item(fresh)).toMatchObject({ oldPasswordAttempts: 1 });
+    expect(await item(counting)).toMatchObject({ oldPasswordAttempts: 3 });
+  });
+
+  it('answers ENTITY_NOT_FOUND for a user without a record', async () => {
+    expect((await appErrorOf(recordedStore().store.beginAttempt('nobody-here', NOW, LIMITS, REFUSE))).key).toBe('ENTITY_NOT_FOUND');
+  });
+
+  it('reads the enrolment from the attribute the layout names', async () => {
+    // Arrange: the enrolment stored under another name; the default name holds true but is not read
+    const userId = `store-user-${++userCounter}`;
+    await raw.send(new PutCommand({ TableName: TABLE, Item: { userId, passwordHash: 'stored-hash', hasMfa: true, mfaEnrolled: false } }));
+    const other = `store-user-${++userCounter}`;
+    await raw.send(new PutCommand({ TableName: TABLE, Item: { userId: other, passwordHash: 'stored-hash', hasMfa: false, mfaEnrolled: true } }));
+    const store = new DynamoUserStore(createDocumentClient({ endpoint: dynamo.endpoint }), TABLE, { ...DEFAULT_LAYOUT, attributes: { ...DEFAULT_LAYOUT.attributes, mfaEnrolled: 'hasMfa' } });
+
+    // Act / Assert
+    expect((await appErrorOf(store.beginAttempt(userId, NOW, LIMITS, REFUSE))).key).toBe('MFA_REQUIRED');
+    expect((await store.beginAttempt(other, NOW, LIMITS, REFUSE)).user.mfaEnrolled).toBe(false);
   });
 });
 
