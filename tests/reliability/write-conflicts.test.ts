@@ -22,11 +22,12 @@ const BODY = { oldPassword: SEED_OLD, newPassword: SEED_NEW };
 const CONFLICT = '{"status":false,"error":{"code":5026,"message":"Password was changed by another request; retry with the current password"}}';
 const UNAVAILABLE = '{"status":false,"error":{"code":9001,"message":"Service temporarily unavailable"}}';
 
-const expression = (call: ProxiedCall) => String(call.body.UpdateExpression ?? '');
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
+const expression = (call: ProxiedCall) => text(call.body.UpdateExpression);
 /** The conditional write that swaps the hash. */
 const isFinalWrite = (call: ProxiedCall) => call.operation === 'UpdateItem' && expression(call).includes('#passwordHash = :new');
 /** The two writes that take an attempt (a new window, or one more in the running one). */
-const isAttemptWrite = (call: ProxiedCall) => call.operation === 'UpdateItem' && String(call.body.ConditionExpression ?? '').startsWith('attribute_exists(#key)');
+const isAttemptWrite = (call: ProxiedCall) => call.operation === 'UpdateItem' && text(call.body.ConditionExpression).startsWith('attribute_exists(#key)');
 
 /** A handler whose store reaches DynamoDB through a write-conflict proxy; its answers are checked against the OpenAPI document. */
 const throughConflicts = async (conflict: (call: ProxiedCall) => boolean) => {
