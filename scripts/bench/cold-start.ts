@@ -43,7 +43,7 @@ const { handler } = require(process.env.BUNDLE);
 const imported = performance.now();
 const cpu1 = process.cpuUsage();
 const ms = (a, b) => (b.user + b.system - a.user - a.system) / 1000;
-const context = { awsRequestId: 'cold', functionName: 'changePassword', functionVersion: '$LATEST', memoryLimitInMB: '1024',
+const context = { awsRequestId: 'cold', functionName: 'changePassword', functionVersion: '$LATEST', memoryLimitInMB: '1769',
   invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:changePassword', getRemainingTimeInMillis: () => 10000 };
 handler(JSON.parse(process.env.EVENT), context).then((res) => {
   const done = performance.now();
