@@ -267,7 +267,7 @@ const corsOrigins = (env: NodeJS.ProcessEnv): string[] => {
 /**
  * X-Ray tracing is on only inside Lambda and only when POWERTOOLS_TRACE_ENABLED is "true"
  * (serverless.yml sets it, with `provider.tracing.lambda`, from TRACING=true at deploy).
- * AWS_EXECUTION_ENV is how Powertools Tracer itself recognises Lambda (e.g. AWS_Lambda_nodejs22.x).
+ * AWS_EXECUTION_ENV is how Powertools Tracer itself recognises Lambda (e.g. AWS_Lambda_nodejs24.x).
  */
 const tracing = (env: NodeJS.ProcessEnv): boolean =>
   env.POWERTOOLS_TRACE_ENABLED?.trim().toLowerCase() === 'true' && (env.AWS_EXECUTION_ENV ?? '') !== '' && env.AWS_SAM_LOCAL !== 'true';

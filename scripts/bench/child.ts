@@ -40,13 +40,13 @@ const apiEvent = (job: BenchJob) => ({
   requestContext: { requestId: `bench-${requests}`, http: { method: 'POST', path: '/v1/users/profile/change-password', sourceIp: '203.0.113.7' } },
 });
 
-/** A Lambda context as the runtime gives one (1024 MB, 10 s timeout as in serverless.yml). */
+/** A Lambda context as the runtime gives one (1769 MB, 10 s timeout as in serverless.yml). */
 const lambdaContext = () => ({
   callbackWaitsForEmptyEventLoop: true,
   functionName: 'change-password-bench',
   functionVersion: '$LATEST',
   invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:change-password-bench',
-  memoryLimitInMB: '1024',
+  memoryLimitInMB: '1769',
   awsRequestId: `bench-${++requests}`,
   logGroupName: '/aws/lambda/change-password-bench',
   logStreamName: 'bench',

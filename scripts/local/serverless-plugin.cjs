@@ -6,34 +6,84 @@
 // invoke that hangs.
 // The logic, in TypeScript, is scripts/local/function-env.ts (loaded through tsx, a dev dependency).
 // Before `sls package` / `sls deploy` it also checks that USERS_TABLE_ARN names the USERS_TABLE
-// table: otherwise the role would be granted one table and the function would call another.
+// table in the Region deployed to: otherwise the role would be granted one table and the function
+// would call another. And the deploy-time settings serverless cannot check itself: the Regions of
+// a global table (infra/users-global-table.yml) and LAMBDA_MEMORY_MB.
 'use strict';
+
+const { regions } = require('../../infra/users-table-regions.cjs');
 
 const LOCAL_COMMANDS = new Set(['offline', 'offline start', 'invoke local']);
 const PACKAGING_COMMANDS = new Set(['package', 'deploy']);
 
 /** A DynamoDB table ARN in any partition, and the table name in it. */
-const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/([A-Za-z0-9_.-]{3,255})$/;
+const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):\d{12}:table\/([A-Za-z0-9_.-]{3,255})$/;
+/** An AWS Region name: eu-west-1, us-gov-west-1, ap-southeast-5. */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** Lambda's memory bounds, in MB. */
+const MEMORY_MB = { min: 128, max: 10240 };
+
+const refuse = (serverless, message) => new serverless.classes.Error(`Invalid configuration: ${message}`, 'CHANGE_PASSWORD_CONFIG');
 
 const checkExistingTable = (serverless) => {
-  const { usersTableArn: arn, usersTable: table } = serverless.service.custom;
+  const { usersTableArn: arn, usersTable: table, usersTableReplicaRegions: replicas } = serverless.service.custom;
   if (!arn) return;
   const named = TABLE_ARN.exec(arn);
-  if (named === null || named[1] !== table) {
-    throw new serverless.classes.Error(
-      `Invalid configuration: USERS_TABLE_ARN must be the ARN of the table USERS_TABLE names, arn:aws:dynamodb:<region>:<account>:table/${table} (got "${arn}")`,
-      'CHANGE_PASSWORD_CONFIG',
-    );
+  if (named === null || named[2] !== table) {
+    throw refuse(serverless, `USERS_TABLE_ARN must be the ARN of the table USERS_TABLE names, arn:aws:dynamodb:<region>:<account>:table/${table} (got "${arn}")`);
   }
+  // The function calls DynamoDB in its own Region: a global table's replica there.
+  const region = serverless.service.provider.region;
+  if (named[1] !== region) throw refuse(serverless, `USERS_TABLE_ARN must name the table in the Region deployed to, ${region} (got "${arn}")`);
+  if (replicas) throw refuse(serverless, 'USERS_TABLE_ARN (an existing table) and USERS_TABLE_REPLICA_REGIONS (a table to create) exclude each other');
+};
+
+/**
+ * A multi-Region strongly consistent global table has three replicas, or two and a witness, in
+ * distinct Regions, and is created by the stack of one of its replica Regions. Which Region sets
+ * support MRSC is AWS's to say (docs/deploy.md); CloudFormation refuses the others.
+ */
+const checkGlobalTable = (serverless) => {
+  const { usersTableReplicaRegions, usersTableWitnessRegion } = serverless.service.custom;
+  const replicas = regions(usersTableReplicaRegions);
+  const witnesses = regions(usersTableWitnessRegion);
+  if (replicas.length === 0) {
+    if (witnesses.length > 0) throw refuse(serverless, 'USERS_TABLE_WITNESS_REGION needs USERS_TABLE_REPLICA_REGIONS (two replica Regions)');
+    return;
+  }
+  const all = [...replicas, ...witnesses];
+  const bad = all.find((region) => !REGION.test(region));
+  if (bad !== undefined) throw refuse(serverless, `USERS_TABLE_REPLICA_REGIONS and USERS_TABLE_WITNESS_REGION must be Region names such as eu-west-1 (got "${bad}")`);
+  if (new Set(all).size !== all.length) throw refuse(serverless, `USERS_TABLE_REPLICA_REGIONS and USERS_TABLE_WITNESS_REGION must name distinct Regions (got "${all.join(',')}")`);
+  if (!((replicas.length === 3 && witnesses.length === 0) || (replicas.length === 2 && witnesses.length === 1))) {
+    throw refuse(serverless, `USERS_TABLE_REPLICA_REGIONS must name three Regions, or two with one USERS_TABLE_WITNESS_REGION (got "${usersTableReplicaRegions}", witness "${usersTableWitnessRegion}")`);
+  }
+  const region = serverless.service.provider.region;
+  if (!replicas.includes(region)) throw refuse(serverless, `USERS_TABLE_REPLICA_REGIONS must include the Region deployed to, ${region} (got "${usersTableReplicaRegions}")`);
+};
+
+const checkMemory = (serverless) => {
+  const { provider } = serverless.service;
+  const memory = Number(provider.memorySize);
+  if (!Number.isInteger(memory) || memory < MEMORY_MB.min || memory > MEMORY_MB.max) {
+    throw refuse(serverless, `LAMBDA_MEMORY_MB must be a whole number of MB from ${MEMORY_MB.min} to ${MEMORY_MB.max} (got "${provider.memorySize}")`);
+  }
+  provider.memorySize = memory;
 };
 
 class LocalFunctionEnvironment {
   constructor(serverless, options) {
+    // Here, not in a hook: serverless validates provider.memorySize against its schema before any
+    // hook, with a message that does not name the variable.
+    if (PACKAGING_COMMANDS.has(serverless.processedInput.commands.join(' '))) checkMemory(serverless);
     // `initialize` runs before every lifecycle, so before invoke local copies the environment.
     this.hooks = {
       initialize: async () => {
         const command = serverless.processedInput.commands.join(' ');
-        if (PACKAGING_COMMANDS.has(command)) checkExistingTable(serverless);
+        if (PACKAGING_COMMANDS.has(command)) {
+          checkExistingTable(serverless);
+          checkGlobalTable(serverless);
+        }
         const { provider } = serverless.service;
         const stage = options.stage || provider.stage;
         const local = LOCAL_COMMANDS.has(command);
@@ -58,3 +108,5 @@ class LocalFunctionEnvironment {
 }
 
 module.exports = LocalFunctionEnvironment;
+// For tests/deploy/packaging-checks.test.ts: the checks without a whole `sls package` each.
+module.exports.packagingChecks = { checkExistingTable, checkGlobalTable, checkMemory };

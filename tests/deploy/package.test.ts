@@ -22,6 +22,10 @@ let configured: Template;
 let configuredDir: string;
 /** Stage local, where the function does use the shell's key source (in memory, for local commands). */
 let localDir: string;
+/** Global tables: three replica Regions; two and a witness (with another memory size). */
+let global3: Template;
+let globalWitness: Template;
+const REPLICAS = 'eu-west-1,eu-west-2,eu-west-3';
 /** Exported in the shell while packaging: it must reach no file of the package. */
 const LEAK_CANARY = 'shell-jwt-secret-that-must-not-reach-any-packaged-file';
 const SECRET_PARAMETER = '/change-password/prod/jwt-secret';
@@ -33,6 +37,8 @@ const EXISTING_LAYOUT = { USERS_TABLE: 'platform-users', USERS_KEY: 'pk=USER#{su
 const ROOT = new URL('../../', import.meta.url).pathname;
 /** Service folders made for the runs: each is removed after the tests. */
 const serviceDirs: string[] = [];
+/** Package folders read once in beforeAll: removed after the tests. */
+const packageDirs: string[] = [];
 
 /**
  * A service folder of its own for one `sls package`: the project's files linked in, serverless.yml
@@ -64,14 +70,20 @@ const readTemplate = (folder: string) => JSON.parse(readFileSync(join(folder, 'c
 
 /** Evaluates the Fn::Not / Fn::Equals conditions the template uses (values are resolved at package time). */
 const evaluate = (condition: unknown): boolean => {
-  const c = condition as { 'Fn::Not'?: [unknown]; 'Fn::Equals'?: [unknown, unknown] };
+  const c = condition as { 'Fn::Not'?: [unknown]; 'Fn::Equals'?: [unknown, unknown]; 'Fn::And'?: unknown[] };
   if (c['Fn::Not']) return !evaluate(c['Fn::Not'][0]);
+  if (c['Fn::And']) return c['Fn::And'].every(evaluate);
   if (c['Fn::Equals']) return c['Fn::Equals'][0] === c['Fn::Equals'][1];
   throw new Error(`unsupported condition ${JSON.stringify(condition)}`);
 };
 /** The resources CloudFormation would create: those without a Condition or whose Condition holds. */
 const created = (t: Template) =>
   Object.fromEntries(Object.entries(t.Resources).filter(([, r]) => r.Condition === undefined || evaluate(t.Conditions?.[r.Condition])));
+/** The branch an Fn::If takes in this template (anything else as it is). */
+const chosen = (t: Template, value: unknown): unknown => {
+  const branch = (value as { 'Fn::If'?: [string, unknown, unknown] })['Fn::If'];
+  return branch === undefined ? value : evaluate(t.Conditions?.[branch[0]]) ? branch[1] : branch[2];
+};
 const roleStatements = (t: Template) => {
   const role = Object.values(t.Resources).find((r) => r.Type === 'AWS::IAM::Role');
   if (role === undefined) throw new Error('no IAM role in the template');
@@ -86,27 +98,35 @@ const variablesOf = (t: Template) => {
 beforeAll(async () => {
   // No AWS credentials or network are needed to package.
   // At once, each in its own service folder (see serviceDir).
-  [dir, configuredDir, localDir] = await Promise.all([
+  let global3Dir: string;
+  let globalWitnessDir: string;
+  [dir, configuredDir, localDir, global3Dir, globalWitnessDir] = await Promise.all([
     slsPackage({}, '.esbuild-package-test'),
     slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true', USERS_TABLE_ARN: EXISTING_TABLE_ARN, ...EXISTING_LAYOUT }, '.esbuild-package-test-configured'),
     slsPackage({}, '.esbuild-package-test-local', 'local'),
+    slsPackage({ USERS_TABLE_REPLICA_REGIONS: REPLICAS }, '.esbuild-package-test-global'),
+    slsPackage({ USERS_TABLE_REPLICA_REGIONS: ' eu-west-1 , eu-central-1 ', USERS_TABLE_WITNESS_REGION: 'eu-west-2', LAMBDA_MEMORY_MB: '3008', AWS_REGION: 'eu-central-1' }, '.esbuild-package-test-witness', 'dev'),
   ]);
+  global3 = readTemplate(global3Dir);
+  globalWitness = readTemplate(globalWitnessDir);
+  packageDirs.push(global3Dir, globalWitnessDir);
   template = readTemplate(dir);
   resources = template.Resources;
   configured = readTemplate(configuredDir);
   zipListing = (await run('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', join(dir, 'change-password.zip')])).stdout;
-}, 120_000);
+  // Five packagings at once: minutes on a busy two-core machine.
+}, 240_000);
 
 afterAll(() => {
-  for (const folder of [dir, configuredDir, localDir, ...serviceDirs]) if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+  for (const folder of [dir, configuredDir, localDir, ...packageDirs, ...serviceDirs]) if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
 });
 
 const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type);
 
 describe('sls package --stage prod', () => {
-  it('builds one nodejs22.x arm64 function from a single bundled file', () => {
+  it('builds one nodejs24.x arm64 function at 1769 MB (one vCPU) from a single bundled file', () => {
     const [fn] = ofType('AWS::Lambda::Function');
-    expect(fn?.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'functions/change-password/handler.handler' });
+    expect(fn?.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 1769, Handler: 'functions/change-password/handler.handler' });
     expect(zipListing.trim().split('\n')).toEqual(['functions/change-password/handler.cjs']);
   });
 
@@ -117,7 +137,9 @@ describe('sls package --stage prod', () => {
 
   it('grants DynamoDB GetItem and UpdateItem on the users table only', () => {
     const statements = roleStatements(template).filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
-    expect(statements).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': ['UsersTable', 'Arn'] } }]);
+    expect(statements.map((s) => ({ ...s, Resource: chosen(template, s.Resource) }))).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': ['UsersTable', 'Arn'] } },
+    ]);
   });
 
   it('with USERS_TABLE_ARN set, creates no table and grants the two DynamoDB calls on that table only', () => {
@@ -127,7 +149,8 @@ describe('sls package --stage prod', () => {
     expect(variablesOf(configured)).toMatchObject(EXISTING_LAYOUT);
   });
 
-  it('refuses, before building anything, a USERS_TABLE_ARN that is not the USERS_TABLE table', async () => {
+  // A whole `sls package` run of its own: tens of seconds on a busy machine.
+  it('refuses, before building anything, a USERS_TABLE_ARN that is not the USERS_TABLE table', { timeout: 120_000 }, async () => {
     const refused = await slsPackage({ USERS_TABLE_ARN: EXISTING_TABLE_ARN, USERS_TABLE: 'another-table' }, '.esbuild-package-test-mismatch').then(
       () => '',
       (error: { stdout: string; stderr: string }) => error.stdout + error.stderr,
@@ -240,7 +263,7 @@ describe('sls package --stage prod', () => {
       // Records which environment variables the bundle reads while it loads (as a cold start does).
       const probe = `const seen=new Set();process.env=new Proxy(process.env,{get(t,k){if(typeof k==='string')seen.add(k);return t[k];}});
 require(process.argv[1]);console.log(JSON.stringify([...seen]));`;
-      const env = { PATH: process.env.PATH, USERS_TABLE: 'users', STAGE: 'prod', JWT_JWKS_URL: 'https://issuer.example/jwks.json', AWS_REGION: 'eu-west-1', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' };
+      const env = { PATH: process.env.PATH, USERS_TABLE: 'users', STAGE: 'prod', JWT_JWKS_URL: 'https://issuer.example/jwks.json', AWS_REGION: 'eu-west-1', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' };
       const { stdout } = await run(process.execPath, ['-e', probe, join(unzipped, 'functions/change-password/handler.cjs')], { env });
       const read = JSON.parse(stdout.trim().split('\n').pop() ?? '[]') as string[];
       expect(read).toContain('POWERTOOLS_TRACE_ENABLED');
@@ -248,5 +271,56 @@ require(process.argv[1]);console.log(JSON.stringify([...seen]));`;
     } finally {
       rmSync(unzipped, { recursive: true, force: true });
     }
+  });
+});
+
+describe('sls package with USERS_TABLE_REPLICA_REGIONS', () => {
+  const dynamoTables = (t: Template) => Object.values(created(t)).filter((r) => r.Type.startsWith('AWS::DynamoDB::'));
+
+  it('creates a multi-Region strongly consistent global table instead of the plain one, as protected and encrypted', () => {
+    expect(dynamoTables(global3).map((r) => r.Type)).toEqual(['AWS::DynamoDB::GlobalTable']);
+    const table = global3.Resources.UsersGlobalTable;
+    expect(table?.DeletionPolicy).toBe('Retain');
+    const replica = (Region: string) => ({ Region, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true });
+    expect(table?.Properties).toEqual({
+      TableName: 'change-password-users-prod',
+      MultiRegionConsistency: 'STRONG',
+      BillingMode: 'PAY_PER_REQUEST',
+      // The plain table's keys, which scripts/local/dynamodb.ts creates locally.
+      KeySchema: resources.UsersTable?.Properties.KeySchema,
+      AttributeDefinitions: resources.UsersTable?.Properties.AttributeDefinitions,
+      SSESpecification: { SSEEnabled: true },
+      Replicas: REPLICAS.split(',').map(replica),
+      GlobalTableWitnesses: { Ref: 'AWS::NoValue' },
+    });
+  });
+
+  it('grants the two DynamoDB calls on the global table, whose ARN is this Region’s replica', () => {
+    const dynamo = roleStatements(global3).filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.map((s) => chosen(global3, s.Resource))).toEqual([{ 'Fn::GetAtt': ['UsersGlobalTable', 'Arn'] }]);
+  });
+
+  it('takes two replicas and a witness, the stage’s deletion protection and LAMBDA_MEMORY_MB', () => {
+    expect(dynamoTables(globalWitness).map((r) => r.Type)).toEqual(['AWS::DynamoDB::GlobalTable']);
+    expect(globalWitness.Resources.UsersGlobalTable?.Properties).toMatchObject({
+      Replicas: [
+        { Region: 'eu-west-1', DeletionProtectionEnabled: false },
+        { Region: 'eu-central-1', DeletionProtectionEnabled: false },
+      ],
+      GlobalTableWitnesses: [{ Region: 'eu-west-2' }],
+    });
+    expect(globalWitness.Resources.ChangePasswordLambdaFunction?.Properties.MemorySize).toBe(3008);
+  });
+
+  // One refusal of each kind through `sls package` (the others: packaging-checks.test.ts).
+  it.concurrent.for<{ env: Record<string, string>; message: string }>([
+    { env: { LAMBDA_MEMORY_MB: '99' }, message: 'LAMBDA_MEMORY_MB must be a whole number of MB from 128 to 10240 (got "99")' },
+    { env: { USERS_TABLE_REPLICA_REGIONS: 'eu-west-2,eu-west-3,eu-central-1' }, message: 'USERS_TABLE_REPLICA_REGIONS must include the Region deployed to, eu-west-1' },
+  ])('refuses, before building anything, $env', { timeout: 120_000 }, async ({ env, message }, { expect }) => {
+    const refused = await slsPackage(env, `.esbuild-package-test-refused-${Object.keys(env).join('-')}`).then(
+      () => '',
+      (error: { stdout: string; stderr: string }) => error.stdout + error.stderr,
+    );
+    expect(refused).toContain(`Invalid configuration: ${message}`);
   });
 });

@@ -129,16 +129,16 @@ describe('X-Ray tracing', () => {
   it('is on only in Lambda with POWERTOOLS_TRACE_ENABLED=true', () => {
     expect(tracingFor({})).toBe(false);
     expect(tracingFor({ POWERTOOLS_TRACE_ENABLED: 'true' })).toBe(false);
-    expect(tracingFor({ POWERTOOLS_TRACE_ENABLED: 'false', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' })).toBe(false);
-    expect(tracingFor({ POWERTOOLS_TRACE_ENABLED: 'true', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', AWS_SAM_LOCAL: 'true' })).toBe(false);
-    expect(tracingFor({ POWERTOOLS_TRACE_ENABLED: 'true', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' })).toBe(true);
+    expect(tracingFor({ POWERTOOLS_TRACE_ENABLED: 'false', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' })).toBe(false);
+    expect(tracingFor({ POWERTOOLS_TRACE_ENABLED: 'true', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', AWS_SAM_LOCAL: 'true' })).toBe(false);
+    expect(tracingFor({ POWERTOOLS_TRACE_ENABLED: 'true', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' })).toBe(true);
   });
 
   it('captures the DynamoDB client when on, and the handler still answers', async () => {
     // Arrange: Lambda-like environment without an X-Ray daemon or trace header.
     const { harness } = await fresh({
       POWERTOOLS_TRACE_ENABLED: 'true',
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
       AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
     });
     const h = await harness.startHarness();

@@ -1,7 +1,8 @@
 /**
  * Local stand-ins for a sick dependency, all on 127.0.0.1: a port nobody listens on, a server that
  * accepts and never answers, a server that answers every call with one canned DynamoDB error, and
- * a proxy in front of a real DynamoDB API server that loses chosen responses.
+ * proxies in front of a real DynamoDB API server that lose chosen responses or refuse chosen
+ * writes as a conflict with another Region.
  */
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
@@ -74,15 +75,25 @@ const readAll = async (stream: IncomingMessage): Promise<Buffer> => {
   return Buffer.concat(chunks);
 };
 
+/** One call through a fault proxy: its operation, how many of that operation so far (from 1), its JSON body. */
+export interface ProxiedCall {
+  operation: string;
+  nth: number;
+  body: Record<string, unknown>;
+}
+type CannedResponse = ReturnType<typeof dynamoError>;
+
 /**
- * Forwards every request to `upstream`. For the operations `lose` picks, the request is forwarded
- * and applied, then the response is thrown away and the client's connection reset: the caller
- * sees a network error for a call that succeeded.
+ * Forwards every request to `upstream`, except those `fault` picks: a canned response is answered
+ * in place of forwarding (the request never reaches `upstream`); 'lose' forwards and applies the
+ * request, then throws the response away and resets the client's connection (the caller sees a
+ * network error for a call that succeeded). Records every operation, and the calls it faulted.
  */
-export const startLossyProxy = async (upstream: string, lose: (operation: string, nth: number) => boolean) => {
+const startFaultProxy = async (upstream: string, fault: (call: ProxiedCall) => CannedResponse | 'lose' | undefined) => {
   const target = new URL(upstream);
   const seen = new Map<string, number>();
   const operations: string[] = [];
+  const faulted: ProxiedCall[] = [];
   const server = createHttpServer((req, res) => {
     void (async () => {
       const body = await readAll(req);
@@ -90,13 +101,21 @@ export const startLossyProxy = async (upstream: string, lose: (operation: string
       const nth = (seen.get(operation) ?? 0) + 1;
       seen.set(operation, nth);
       operations.push(operation);
+      const call = { operation, nth, body: JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown> };
+      const verdict = fault(call);
+      if (verdict !== undefined) faulted.push(call);
+      if (verdict !== undefined && verdict !== 'lose') {
+        res.writeHead(verdict.status, verdict.headers);
+        res.end(verdict.body);
+        return;
+      }
       const upstreamRes = await new Promise<IncomingMessage>((resolve, reject) => {
         const out = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, resolve);
         out.on('error', reject);
         out.end(body);
       });
       const payload = await readAll(upstreamRes);
-      if (lose(operation, nth)) {
+      if (verdict === 'lose') {
         req.socket.destroy();
         return;
       }
@@ -108,6 +127,7 @@ export const startLossyProxy = async (upstream: string, lose: (operation: string
   return {
     endpoint: `http://127.0.0.1:${port}`,
     operations,
+    faulted,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -115,6 +135,18 @@ export const startLossyProxy = async (upstream: string, lose: (operation: string
       }),
   };
 };
+
+/** Loses the responses of the operations `lose` picks, after `upstream` applied them (see startFaultProxy). */
+export const startLossyProxy = (upstream: string, lose: (operation: string, nth: number) => boolean) =>
+  startFaultProxy(upstream, ({ operation, nth }) => (lose(operation, nth) ? 'lose' : undefined));
+
+/**
+ * A DynamoDB global table with multi-Region strong consistency as one Region sees it while another
+ * Region writes the same item: the calls `conflict` picks are refused with 400
+ * ReplicatedWriteConflictException and change nothing; every other call reaches `upstream`.
+ */
+export const startWriteConflictProxy = (upstream: string, conflict: (call: ProxiedCall) => boolean) =>
+  startFaultProxy(upstream, (call) => (conflict(call) ? dynamoError('ReplicatedWriteConflictException', 'Conflict with a write replicated from another Region') : undefined));
 
 /** A promise with its resolve function outside, for gating a step of a test. */
 export const deferred = <T = void>() => {

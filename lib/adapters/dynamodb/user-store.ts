@@ -1,4 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConditionalCheckFailedException, ReplicatedWriteConflictException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../../core/errors.js';
 import type { Attempt, AttemptLimits, BeginAttemptOptions, PasswordReplacement, UserCredentials, UserStore } from '../../core/ports.js';
@@ -33,6 +34,18 @@ const dependencyFailure = (error: unknown): AppError => {
 };
 
 /**
+ * A global table with multi-Region strong consistency refuses a write that conflicts with another
+ * Region's write to the same item (ReplicatedWriteConflictException). The SDK has already retried
+ * it (the error is retryable by its model: DYNAMO_LIMITS.maxAttempts calls in all); this is what is
+ * left. Nothing was written by the refused call.
+ */
+const WRITE_CONFLICT = Symbol('replicated write conflict');
+/** After the SDK's own retries, the attempt counter's writes are tried this many more times. */
+export const ATTEMPT_CONFLICT_RETRIES = 2;
+/** The wait before each of those, doubled each time, with jitter: another Region's write takes tens of ms. */
+const CONFLICT_BACKOFF_MS = 50;
+
+/**
  * The DynamoDB adapter. The item is addressed by its whole primary key (USERS_KEY) in every read,
  * condition and write, and every attribute by its configured name (USERS_ATTRIBUTE_NAMES), written
  * in expressions as `#<logical name>`, so other items of the same partition are never touched.
@@ -51,7 +64,23 @@ export class DynamoUserStore implements UserStore {
     this.names = { '#key': partitionKey, ...Object.fromEntries(Object.entries(layout.attributes).map(([name, attribute]) => [`#${name}`, attribute])) };
   }
 
-  async beginAttempt(userId: string, now: Date, { maxAttempts, windowSeconds }: AttemptLimits, { refuseMfaEnrolled = false }: BeginAttemptOptions = {}): Promise<Attempt> {
+  async beginAttempt(userId: string, now: Date, limits: AttemptLimits, options: BeginAttemptOptions = {}): Promise<Attempt> {
+    // A write conflict means another Region is writing this user's counter right now: try again
+    // a bounded number of times, then answer 503 (retryable) rather than count or refuse wrongly.
+    for (let retry = 0; ; retry += 1) {
+      const attempt = await this.reserveAttempt(userId, now, limits, options);
+      if (attempt !== WRITE_CONFLICT) return attempt;
+      if (retry === ATTEMPT_CONFLICT_RETRIES) throw new AppError('SERVICE_UNAVAILABLE', { cause: { dependency: 'dynamodb', name: 'ReplicatedWriteConflictException' } });
+      await sleep(CONFLICT_BACKOFF_MS * 2 ** retry * (0.5 + Math.random()));
+    }
+  }
+
+  private async reserveAttempt(
+    userId: string,
+    now: Date,
+    { maxAttempts, windowSeconds }: AttemptLimits,
+    { refuseMfaEnrolled = false }: BeginAttemptOptions,
+  ): Promise<Attempt | typeof WRITE_CONFLICT> {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const expiredAtOrBefore = nowSeconds - windowSeconds;
     // Enrolment is part of each write's condition, so an enrolled user's refusal never takes an
@@ -66,12 +95,14 @@ export class DynamoUserStore implements UserStore {
         ConditionExpression: `attribute_exists(#key) AND (attribute_not_exists(#oldPasswordAttemptsSince) OR #oldPasswordAttemptsSince <= :expired)${guard.condition}`,
         ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds, ':expired': expiredAtOrBefore, ...guard.values },
       });
+      if (fresh === WRITE_CONFLICT) return fresh;
       if (fresh) return { user: this.credentials(userId, fresh), windowStart: nowSeconds };
       const counted = await this.conditionalUpdate(userId, {
         UpdateExpression: 'SET #oldPasswordAttempts = #oldPasswordAttempts + :one',
         ConditionExpression: `attribute_exists(#key) AND #oldPasswordAttemptsSince > :expired AND #oldPasswordAttempts < :max${guard.condition}`,
         ExpressionAttributeValues: { ':one': 1, ':expired': expiredAtOrBefore, ':max': maxAttempts, ...guard.values },
       });
+      if (counted === WRITE_CONFLICT) return counted;
       if (counted) return { user: this.credentials(userId, counted), windowStart: Number(counted[this.layout.attributes.oldPasswordAttemptsSince]) };
       const current = await this.read(userId);
       if (current === undefined) throw new AppError('ENTITY_NOT_FOUND');
@@ -85,6 +116,7 @@ export class DynamoUserStore implements UserStore {
     throw new AppError('SERVICE_UNAVAILABLE', { cause: { dependency: 'dynamodb', reason: 'attempt counter kept moving' } });
   }
 
+  /** Best effort: a write conflict (another Region writing the user) leaves the attempt taken. */
   async releaseAttempt(userId: string, windowStart: number): Promise<void> {
     await this.conditionalUpdate(userId, {
       UpdateExpression: 'SET #oldPasswordAttempts = #oldPasswordAttempts - :one',
@@ -101,8 +133,9 @@ export class DynamoUserStore implements UserStore {
       ConditionExpression: '#passwordHash = :expected',
       ExpressionAttributeValues: { ':new': newHash, ':at': changedAt.toISOString(), ':history': history, ':expected': expectedHash },
     }, 'NONE');
-    if (written) return;
-    // Lost the race, or the record was deleted meanwhile: tell which, for the right answer.
+    if (written !== undefined && written !== WRITE_CONFLICT) return;
+    // Lost the race (the condition failed, or another Region was writing the user and this write
+    // was refused: nothing written), or the record was deleted meanwhile: tell which.
     const current = await this.read(userId);
     // Our own write already landed (its response was lost and the SDK retried it): success.
     if (current?.[this.layout.attributes.passwordHash] === newHash) return;
@@ -130,12 +163,15 @@ export class DynamoUserStore implements UserStore {
     }
   }
 
-  /** An UpdateItem that returns the new record (`{}` with 'NONE'), or undefined when its condition did not hold. */
+  /**
+   * An UpdateItem that returns the new record (`{}` with 'NONE'), undefined when its condition did
+   * not hold, or WRITE_CONFLICT when another Region's write to the item made DynamoDB refuse it.
+   */
   private async conditionalUpdate(
     userId: string,
     input: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> },
     returnValues: 'ALL_NEW' | 'NONE' = 'ALL_NEW',
-  ): Promise<Record<string, unknown> | undefined> {
+  ): Promise<Record<string, unknown> | undefined | typeof WRITE_CONFLICT> {
     const Key = this.key(userId);
     // DynamoDB refuses names an expression does not use: pass exactly the aliases that appear.
     const aliases = new Set(`${input.UpdateExpression} ${input.ConditionExpression}`.match(/#\w+/g));
@@ -151,6 +187,7 @@ export class DynamoUserStore implements UserStore {
       return Attributes ?? {};
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (error instanceof ReplicatedWriteConflictException) return WRITE_CONFLICT;
       throw dependencyFailure(error);
     }
   }
