@@ -240,7 +240,7 @@ const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamoEnd
 const differ: string[] = [];
 for (const user of users) {
   const { Item } = await doc.send(new GetCommand({ TableName: TABLE, Key: { userId: user.userId }, ConsistentRead: true }));
-  const hash = Item?.passwordHash;
+  const hash: unknown = Item?.passwordHash;
   if (typeof hash !== 'string' || !(await verifyPassword(user.password, hash))) differ.push(user.userId);
 }
 doc.destroy();
@@ -256,7 +256,7 @@ const summary = {
   passwordsChanged: users.reduce((total, user) => total + user.changes, 0),
   retriesAfterTimeout: retries,
   unresolvedChanges: unresolved,
-  answers: Object.fromEntries(Object.entries(answers).sort()),
+  answers: Object.fromEntries(Object.entries(answers).sort(([a], [b]) => a.localeCompare(b))),
   mismatches: mismatchCount,
   mismatchSamples: mismatches,
   usersWhoseHashIsNotTheirLast200: `${differ.length} of ${USERS}`,
