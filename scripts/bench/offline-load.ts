@@ -12,7 +12,7 @@
  * What each kind may be answered (anything else is a mismatch):
  *   valid change → 200 (the new password is now the user's), 429 5029, 409 5026, or a timed-out
  *     local invocation (503 9001 or serverless-offline's 504), after which the same request is sent
- *     again until it is answered otherwise: a retry of a change that landed answers 200 too;
+ *     again (after its Retry-After) until answered otherwise: a retry of a change that landed answers 200 too;
  *   wrong old password → 400 5023 or 429 5029; weak new password → 400 5025 or 429 5029;
  *   no token → 401 4002; forged / expired / alg none → 401 4001; malformed → 400 1001; oversized → 413 1004;
  *   and any kind → 503 9001 or 504 when the local invocation timed out.
@@ -129,6 +129,8 @@ interface Answer {
   status: number;
   code: number;
   body: string;
+  /** Retry-After in seconds, when given. */
+  retryAfter?: number;
 }
 const answers: Record<string, number> = {};
 const mismatches: { kind: Kind; status: number; body: string }[] = [];
@@ -148,7 +150,8 @@ const send = async (headers: Record<string, string>, body: string): Promise<Answ
     } catch {
       code = -1;
     }
-    return { status: res.status, code, body: text };
+    const retryAfter = Number(res.headers.get('retry-after') ?? Number.NaN);
+    return { status: res.status, code, body: text, ...(Number.isFinite(retryAfter) ? { retryAfter } : {}) };
   } catch (error) {
     return { status: 0, code: -1, body: `no answer: ${(error as Error).message}` };
   }
@@ -205,7 +208,8 @@ const change = async (user: User, deadline: number): Promise<void> => {
       return;
     }
     retries += 1;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // As a client should: after Retry-After (the function's 503 says 2 s), 2 s without one.
+    await new Promise((resolve) => setTimeout(resolve, (answer.retryAfter ?? 2) * 1000));
   }
 };
 
