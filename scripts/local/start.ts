@@ -101,7 +101,8 @@ const shutdown = (): void => {
   try {
     process.kill(-child.pid, 'SIGTERM');
   } catch {
-    // The group is already gone.
+    // No such group (gone already, or a platform without process groups): the child alone.
+    child.kill('SIGTERM');
   }
 };
 process.on('SIGINT', shutdown);
