@@ -5,8 +5,8 @@
  * - SOAK_SERVER=in-process (default): the exported handler, warm, behind a tiny node:http server
  *   (scripts/bench/soak-server.ts). This is the function's own throughput, latency and memory.
  * - SOAK_SERVER=offline: exactly what `npm start` runs (scripts/local/start.ts, serverless-offline). It
- *   starts a worker per concurrent request and relays through Hapi, so it measures mostly itself
- *   (about 30 requests/s on 2 cores); use it to check the npm start path holds up, not for figures.
+ *   relays through Hapi, so it measures mostly itself; use it to check the npm start path holds up,
+ *   not for figures (scripts/bench/offline-load.ts checks its answers under mixed load).
  * Seeds SOAK_USERS users each with its own token, then drives the server with autocannon for
  * SOAK_SECONDS over SOAK_CONNECTIONS keep-alive connections. Each
  * request checks a user out of a pool and changes that user's password (old → new, tracked), so

@@ -67,9 +67,12 @@ console.log(`• tokens verified with ${key.kind === 'secret' && key.secret === 
 // Only a secret in hand can sign; other key sources belong to the platform's identity provider.
 const token = key.kind === 'secret' ? await mintToken(DEMO_USER.userId, { secret: key.secret, expiresIn: '12h', issuer, audience }) : undefined;
 
+// In a process group of its own, with esbuild and anything else it starts: stopped as one, by this
+// process only (a terminal's Ctrl+C reaches this process, which then stops the group and dynalite).
 const child = spawn(process.execPath, ['node_modules/serverless/bin/serverless.js', 'offline', 'start'], {
   env: { ...env, DYNAMODB_ENDPOINT: endpoint, USERS_TABLE: table, BCRYPT_COST: String(cost), PORT: port },
   stdio: ['ignore', 'pipe', 'pipe'],
+  detached: true,
 });
 
 const url = `http://localhost:${port}/v1/users/profile/change-password`;
@@ -94,10 +97,26 @@ child.stdout.on('data', relay(process.stdout));
 child.stderr.on('data', relay(process.stderr));
 
 const shutdown = (): void => {
-  child.kill('SIGTERM');
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // No such group (gone already, or a platform without process groups): the child alone.
+    child.kill('SIGTERM');
+  }
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
+process.on('exit', shutdown);
+// npm passes SIGTERM and SIGINT on to the shell running this script, and the shell ends without
+// passing them on (`timeout 120 npm start` signals npm alone): a parent gone is a stop as well.
+const parent = process.ppid;
+const orphaned = setInterval(() => {
+  if (process.ppid === parent) return;
+  clearInterval(orphaned);
+  shutdown();
+}, 500);
+orphaned.unref();
 child.on('exit', (code) => {
   // Stopped before serving (e.g. the plugin refused the configuration): show why, exit non-zero.
   if (!ready && !env.VERBOSE) process.stderr.write(early);

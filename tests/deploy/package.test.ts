@@ -35,10 +35,16 @@ const EXISTING_TABLE_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/platfo
 const EXISTING_LAYOUT = { USERS_TABLE: 'platform-users', USERS_KEY: 'pk=USER#{sub},sk=PROFILE', USERS_ATTRIBUTE_NAMES: 'passwordHash=pwHash' };
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-/** Service folders made for the runs: each is removed after the tests. */
+/** Service folders made for the runs. */
 const serviceDirs: string[] = [];
-/** Package folders read once in beforeAll: removed after the tests. */
-const packageDirs: string[] = [];
+/** Folders made for the runs (outputs, their temp folder): each, and each service folder, is removed after the tests. */
+const made: string[] = [];
+/**
+ * The TMPDIR of every run: packaging must leave nothing of its own there (serverless-esbuild's
+ * zip staging folder, removed by patches/serverless-esbuild+*.patch). tsx keeps its cache there.
+ */
+const runsTmp = mkdtempSync(join(tmpdir(), 'cp-tmp-'));
+made.push(runsTmp);
 
 /**
  * A service folder of its own for one `sls package`: the project's files linked in, serverless.yml
@@ -60,8 +66,9 @@ const serviceDir = (): string => {
 /** `sls package --stage <stage>` into a new folder, with no AWS credentials; returns the folder. */
 const slsPackage = async (extraEnv: Record<string, string>, workFolder: string, stage = 'prod'): Promise<string> => {
   const out = mkdtempSync(join(tmpdir(), 'cp-package-'));
+  made.push(out);
   const { USERS_TABLE: _table, ...inherited } = process.env;
-  const env = { ...inherited, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', JWT_SECRET: LEAK_CANARY, ESBUILD_WORK_FOLDER: workFolder, ...extraEnv };
+  const env = { ...inherited, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', JWT_SECRET: LEAK_CANARY, ESBUILD_WORK_FOLDER: workFolder, TMPDIR: runsTmp, ...extraEnv };
   const cwd = serviceDir();
   await run(process.execPath, [join(cwd, 'node_modules/serverless/bin/serverless.js'), 'package', '--stage', stage, '--package', out], { env, cwd });
   return out;
@@ -109,7 +116,6 @@ beforeAll(async () => {
   ]);
   global3 = readTemplate(global3Dir);
   globalWitness = readTemplate(globalWitnessDir);
-  packageDirs.push(global3Dir, globalWitnessDir);
   template = readTemplate(dir);
   resources = template.Resources;
   configured = readTemplate(configuredDir);
@@ -118,7 +124,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(() => {
-  for (const folder of [dir, configuredDir, localDir, ...packageDirs, ...serviceDirs]) if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+  for (const folder of [...made, ...serviceDirs]) rmSync(folder, { recursive: true, force: true });
 });
 
 const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type);
@@ -128,6 +134,10 @@ describe('sls package --stage prod', () => {
     const [fn] = ofType('AWS::Lambda::Function');
     expect(fn?.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 1769, Handler: 'functions/change-password/handler.handler' });
     expect(zipListing.trim().split('\n')).toEqual(['functions/change-password/handler.cjs']);
+  });
+
+  it('leaves nothing of its own in the temp folder', () => {
+    expect(readdirSync(runsTmp).filter((entry) => !entry.startsWith('tsx-'))).toEqual([]);
   });
 
   it('routes POST (and the CORS preflight) /v1/users/profile/change-password on an HTTP API', () => {
@@ -156,7 +166,8 @@ describe('sls package --stage prod', () => {
       (error: { stdout: string; stderr: string }) => error.stdout + error.stderr,
     );
     expect(refused).toContain(`USERS_TABLE_ARN must be the ARN of the table USERS_TABLE names, arn:aws:dynamodb:<region>:<account>:table/another-table (got "${EXISTING_TABLE_ARN}")`);
-  });
+    // The framework alone takes 15 s to start on a 2-core machine at a load average of 16.
+  }, 60_000);
 
   it('defines the users table keyed by userId, retained, protected and encrypted', () => {
     expect(created(template).UsersTable).toBeDefined();
