@@ -7,11 +7,13 @@ import { BCRYPT_COSTS } from '../core/hash-format.js';
  * and tests/config/variables.test.ts holds all three to it.
  *
  * `scope`: `function` is read by the function at cold start and passed by serverless.yml's
- * `provider.environment`; `deploy` is read by serverless.yml when packaging; `local` by `npm start`
- * and the tools; `platform` is set by Lambda or the shell, never documented as a setting.
+ * `provider.environment`; `notice` is read by the passwordChangedNotice function alone and passed by
+ * its own `environment` (infra/notice-function.yml); `deploy` is read by serverless.yml when
+ * packaging; `local` by `npm start` and the tools; `platform` is set by Lambda or the shell, never
+ * documented as a setting.
  */
 export interface Variable {
-  scope: 'function' | 'deploy' | 'local' | 'platform';
+  scope: 'function' | 'notice' | 'deploy' | 'local' | 'platform';
   /** The value when unset or empty, as the code uses it (absent: no default). */
   default?: string | number | boolean;
   /** Whole numbers only: the accepted range. */
@@ -66,6 +68,9 @@ export const VARIABLES = {
   REPLAY_WINDOW_SECONDS: { scope: 'function', default: 300, range: { min: 0, max: 3600 }, meaning: 'a lost-answer retry answers 200 within this ({range}; 0 turns it off)', readme: true },
   CORS_ALLOWED_ORIGINS: { scope: 'function', defaultText: '— (CORS off)', meaning: 'comma-separated origins (`https://app.example.com`, `*`)', readme: true },
   EVENT_BUS_NAME: { scope: 'function', defaultText: '— (no events)', meaning: 'EventBridge bus for `PasswordChanged` events', readme: true },
+  NOTICE_FROM_ADDRESS: { scope: 'notice', defaultText: '— (no notice)', meaning: 'SES sender of the change notice email; with `EVENT_BUS_NAME`, deploys it ([docs/deploy.md](docs/deploy.md))', readme: true },
+  NOTICE_RESET_URL: { scope: 'notice', meaning: 'https page the notice links to, for an owner who did not change it', readme: true },
+  IDEMPOTENCY_TABLE: { scope: 'notice', defaultText: '`change-password-idempotency-<stage>` (serverless.yml)', meaning: "the notice's idempotency records (one per event, 24 h)", readme: false },
   DYNAMODB_ENDPOINT: { scope: 'function', defaultText: '`http://127.0.0.1:8000` on `local`, else AWS', meaning: 'another DynamoDB API server', readme: true },
   STAGE: { scope: 'function', default: LOCAL_STAGE, defaultText: '`local` (from `--stage`)', meaning: 'the deployment stage', readme: true },
   POWERTOOLS_SERVICE_NAME: { scope: 'function', default: 'change-password', meaning: 'the `service` of every log line and metric', readme: false },
