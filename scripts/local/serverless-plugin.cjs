@@ -5,6 +5,7 @@
 // variable (and a non-zero exit) instead of a server that answers 200 with a stack trace, or an
 // invoke that hangs.
 // The logic, in TypeScript, is scripts/local/function-env.ts (loaded through tsx, a dev dependency).
+// It removes the passwordChangedNotice function unless NOTICE_FROM_ADDRESS and EVENT_BUS_NAME are set.
 // Before `sls package` / `sls deploy` it also checks that USERS_TABLE_ARN names the USERS_TABLE
 // table: otherwise the role would be granted one table and the function would call another.
 'use strict';
@@ -27,12 +28,26 @@ const checkExistingTable = (serverless) => {
   }
 };
 
+/** The function infra/notice-function.yml defines, and what it needs to exist. */
+const NOTICE_FUNCTION = 'passwordChangedNotice';
+
+/**
+ * The notice is deployed only when both its sender and the bus it listens on are set: otherwise its
+ * function goes before anything is packaged, served or invoked (its resources carry the
+ * DeployNotice condition, which says the same).
+ */
+const dropNoticeUnlessConfigured = (service) => {
+  const { notice, eventBusName } = service.custom;
+  if (!notice.fromAddress || !eventBusName) delete service.functions[NOTICE_FUNCTION];
+};
+
 class LocalFunctionEnvironment {
   constructor(serverless, options) {
     // `initialize` runs before every lifecycle, so before invoke local copies the environment.
     this.hooks = {
       initialize: async () => {
         const command = serverless.processedInput.commands.join(' ');
+        dropNoticeUnlessConfigured(serverless.service);
         if (PACKAGING_COMMANDS.has(command)) checkExistingTable(serverless);
         const { provider } = serverless.service;
         const stage = options.stage || provider.stage;
