@@ -1,13 +1,16 @@
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { EmailSender } from '../../core/notify-owner.js';
 
 /**
  * The notice's email sender: Amazon SES v2 `SendEmail` with simple content (subject, text and
  * HTML bodies, UTF-8). Any error rejects (throttling, 5xx, a refused message), so the invocation
- * fails and EventBridge delivers the event again; the idempotency record lets that retry send once.
- * The client reads AWS_ENDPOINT_URL_SESV2 like any SDK v3 client, which points it at a stand-in.
+ * fails and is retried; the idempotency record lets that retry send once. The default client reads
+ * AWS_ENDPOINT_URL_SESV2 like any SDK v3 client, which points it at a stand-in.
  */
-export const sesEmailSender = (client: Pick<SESv2Client, 'send'> = new SESv2Client({ maxAttempts: 3 })): EmailSender => async ({ from, to, subject, text, html }) => {
+export const sesEmailSender = (client?: Pick<SESv2Client, 'send'>): EmailSender => async ({ from, to, subject, text, html }) => {
+  // Loaded on first use: the change function, which shares the bundle, never evaluates the SES SDK.
+  const { SESv2Client, SendEmailCommand } = await import('@aws-sdk/client-sesv2');
+  client ??= new SESv2Client({ maxAttempts: 3 });
   await client.send(new SendEmailCommand({
     FromEmailAddress: from,
     Destination: { ToAddresses: [to] },
