@@ -41,6 +41,19 @@ const dropNoticeUnlessConfigured = (service) => {
   if (!notice.fromAddress || !eventBusName) delete service.functions[NOTICE_FUNCTION];
 };
 
+/** Refuses a notice whose cold start would fail (e.g. no NOTICE_RESET_URL), before it is packaged or invoked. */
+const checkNoticeEnvironment = async (serverless) => {
+  const notice = serverless.service.functions[NOTICE_FUNCTION];
+  const { tsImport } = require('tsx/esm/api');
+  const { validateNoticeEnvironment } = await tsImport('./function-env.ts', __filename);
+  try {
+    validateNoticeEnvironment({ ...serverless.service.provider.environment, ...notice.environment });
+  } catch (error) {
+    if (error.name !== 'ConfigError') throw error;
+    throw new serverless.classes.Error(`Invalid configuration of ${NOTICE_FUNCTION}: ${error.message}`, 'CHANGE_PASSWORD_CONFIG');
+  }
+};
+
 class LocalFunctionEnvironment {
   constructor(serverless, options) {
     // `initialize` runs before every lifecycle, so before invoke local copies the environment.
@@ -52,6 +65,8 @@ class LocalFunctionEnvironment {
         const { provider } = serverless.service;
         const stage = options.stage || provider.stage;
         const local = LOCAL_COMMANDS.has(command);
+        const noticeDeployed = serverless.service.functions[NOTICE_FUNCTION] !== undefined;
+        if (noticeDeployed && (PACKAGING_COMMANDS.has(command) || (local && options.function === NOTICE_FUNCTION))) await checkNoticeEnvironment(serverless);
         if (!local && stage !== 'local') return;
         const { tsImport } = require('tsx/esm/api');
         const { prepareLocalFunction, stageLocalSecret } = await tsImport('./function-env.ts', __filename);
