@@ -19,6 +19,6 @@ export const dynamoContactLookup = (doc: Pick<DynamoDBDocumentClient, 'send'>, t
     ExpressionAttributeNames: { ...Object.fromEntries(layout.key.map(({ attribute }, i) => [`#k${i}`, attribute])), '#email': layout.attributes.email },
   }));
   if (Item === undefined) return { missing: 'user' };
-  const email = Item[layout.attributes.email];
+  const email: unknown = Item[layout.attributes.email];
   return typeof email === 'string' && email.trim() !== '' ? { email: email.trim() } : { missing: 'email' };
 };

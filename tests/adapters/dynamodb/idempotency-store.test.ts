@@ -22,7 +22,7 @@ describe('idempotencyStore', () => {
     const table = `idempotency-${randomUUID()}`;
     await ensureIdempotencyTable(dynamo.endpoint, table);
     let runs = 0;
-    const handle = makeIdempotent(async (_event: { id: string; detail: { userId: string } }, _context: unknown) => ({ run: ++runs }), {
+    const handle = makeIdempotent((_event: { id: string; detail: { userId: string } }, _context: unknown) => Promise.resolve({ run: ++runs }), {
       persistenceStore: idempotencyStore(createDynamoClient({ endpoint: dynamo.endpoint }), table),
       config: new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 3600 }),
     });
