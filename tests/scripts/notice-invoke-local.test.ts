@@ -48,8 +48,8 @@ afterAll(async () => {
   await Promise.all([dynamo?.stop(), ses?.stop()]);
 });
 
-// Each run spawns osls and bundles: seconds, more on a busy machine.
-describe('sls invoke local -f passwordChangedNotice', { timeout: 120_000 }, () => {
+// Each run spawns osls and bundles: seconds idle, a minute or more on a machine shared with other suites.
+describe('sls invoke local -f passwordChangedNotice', { timeout: 300_000 }, () => {
   it('emails the demo user through SES (AWS_ENDPOINT_URL_SESV2), and a second run of the same event sends nothing', async () => {
     const first = await invoke();
     const second = await invoke();
