@@ -133,7 +133,8 @@ describe('sls package --stage prod', () => {
     expect(variablesOf(configured)).toMatchObject(EXISTING_LAYOUT);
   });
 
-  it('refuses, before building anything, a USERS_TABLE_ARN that is not the USERS_TABLE table', async () => {
+  // One more osls start: seconds idle, more than the default 20 s on a machine shared with other suites.
+  it('refuses, before building anything, a USERS_TABLE_ARN that is not the USERS_TABLE table', { timeout: 90_000 }, async () => {
     const refused = await slsPackage({ USERS_TABLE_ARN: EXISTING_TABLE_ARN, USERS_TABLE: 'another-table' }, '.esbuild-package-test-mismatch').then(
       () => '',
       (error: { stdout: string; stderr: string }) => error.stdout + error.stderr,
