@@ -6,14 +6,19 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createBcryptHasher } from './adapters/bcrypt/password-hash.js';
-import { createDocumentClient } from './adapters/dynamodb/client.js';
+import { createDocumentClient, createDynamoClient } from './adapters/dynamodb/client.js';
+import { idempotencyStore } from './adapters/dynamodb/idempotency-store.js';
+import { dynamoContactLookup } from './adapters/dynamodb/owner-contact.js';
 import { DynamoUserStore } from './adapters/dynamodb/user-store.js';
 import { eventBridgeNotifier } from './adapters/eventbridge/change-notifier.js';
 import { createBreachedPasswordCheck, type BreachedPasswordSettings } from './adapters/hibp/breached-passwords.js';
 import { createTokenVerifier, type SecretFetcher } from './adapters/jwt/token-verifier.js';
-import { loadConfig, type Config } from './config/load.js';
+import { sesEmailSender } from './adapters/ses/email-sender.js';
+import { loadConfig, loadNoticeConfig, type Config, type NoticeConfig } from './config/load.js';
 import { afterIo, overlapWithIo, type Scheduling } from './core/change-password.js';
+import { notifyOwner, type EmailSender } from './core/notify-owner.js';
 import { buildPolicy } from './core/policy/password-policy.js';
+import { createNoticeHandler, type NoticeHandlerDeps } from './events/password-changed-notice.js';
 import { silentNotifier, type BreachedPasswordCheck } from './core/ports.js';
 import { createHandler, type HandlerDeps } from './http/change-password-handler.js';
 import { createLogger } from './http/logger.js';
@@ -81,3 +86,17 @@ export const changePasswordDependencies = (config: Config, { concurrency = 'one'
 /** The change-password handler as Lambda runs it: configured from the environment at cold start. */
 export const changePasswordHandler = (config: Config = loadConfig(), options: CompositionOptions = {}) =>
   createHandler(changePasswordDependencies(config, options));
+
+/** The notice function's dependencies, real ones throughout; `sendEmail` defaults to SES v2. */
+export const noticeDependencies = (config: NoticeConfig, sendEmail: EmailSender = sesEmailSender()): NoticeHandlerDeps => {
+  const client = createDynamoClient(config.dynamodb);
+  const lookupContact = dynamoContactLookup(createDocumentClient(config.dynamodb, client), config.usersTable, config.usersLayout);
+  return {
+    notify: (change) => notifyOwner(change, { lookupContact, sendEmail, settings: config.notice }),
+    persistenceStore: idempotencyStore(client, config.idempotencyTable),
+    logger: createLogger(config.observability),
+  };
+};
+
+/** The passwordChangedNotice handler as Lambda runs it: configured from the environment at cold start. */
+export const passwordChangedNoticeHandler = (config: NoticeConfig = loadNoticeConfig()) => createNoticeHandler(noticeDependencies(config));

@@ -5,6 +5,7 @@ import { USER_ATTRIBUTES, WRITTEN_ATTRIBUTES, type KeyTemplate, type TableLayout
 import type { BreachedPasswordSettings } from '../adapters/hibp/breached-passwords.js';
 import type { JwtKeySource, JwtOptions, PublicKeyAlgorithm } from '../adapters/jwt/token-verifier.js';
 import type { ChangePasswordLimits } from '../core/change-password.js';
+import { isDeliverableAddress, type NoticeSettings } from '../core/notify-owner.js';
 import { CHARACTER_CLASSES, type CharacterClass, type PasswordPolicyConfig } from '../core/policy/password-policy.js';
 import { MFA_REQUIREMENTS, type MfaRequirement, type StepUpConfig } from '../core/step-up.js';
 import type { ObservabilitySettings } from '../http/observability.js';
@@ -272,24 +273,76 @@ const corsOrigins = (env: NodeJS.ProcessEnv): string[] => {
 const tracing = (env: NodeJS.ProcessEnv): boolean =>
   env.POWERTOOLS_TRACE_ENABLED?.trim().toLowerCase() === 'true' && (env.AWS_EXECUTION_ENV ?? '') !== '' && env.AWS_SAM_LOCAL !== 'true';
 
+const dynamodbOptions = (env: NodeJS.ProcessEnv): DynamoClientOptions => {
+  const endpoint = optional(env.DYNAMODB_ENDPOINT);
+  if (endpoint !== undefined && !URL.canParse(endpoint)) {
+    throw new ConfigError(`DYNAMODB_ENDPOINT must be a URL such as http://localhost:8000 (got "${endpoint}")`);
+  }
+  return endpoint === undefined ? {} : { endpoint, region: optional(env.AWS_REGION), placeholderCredentials: optional(env.AWS_ACCESS_KEY_ID) === undefined };
+};
+
+const observability = (env: NodeJS.ProcessEnv): ObservabilitySettings => ({
+  serviceName: optional(env.POWERTOOLS_SERVICE_NAME) ?? VARIABLES.POWERTOOLS_SERVICE_NAME.default,
+  metricsNamespace: optional(env.POWERTOOLS_METRICS_NAMESPACE) ?? VARIABLES.POWERTOOLS_METRICS_NAMESPACE.default,
+  tracing: tracing(env),
+});
+
+const requiredUsersTable = (env: NodeJS.ProcessEnv): string => {
+  const usersTable = optional(env.USERS_TABLE);
+  if (usersTable === undefined) throw new ConfigError('USERS_TABLE is required: the DynamoDB table that holds the user records');
+  return usersTable;
+};
+
+/** The configuration of the passwordChangedNotice function: no JWT, password or HTTP settings. */
+export interface NoticeConfig {
+  usersTable: string;
+  usersLayout: TableLayout;
+  dynamodb: DynamoClientOptions;
+  /** IDEMPOTENCY_TABLE: one record per event handled. */
+  idempotencyTable: string;
+  notice: NoticeSettings;
+  observability: ObservabilitySettings;
+}
+
+/**
+ * Reads and validates the notice function's configuration once, at its cold start. Throws
+ * {@link ConfigError} naming the variable.
+ */
+export const loadNoticeConfig = (env: NodeJS.ProcessEnv = process.env): NoticeConfig => {
+  const fromAddress = optional(env.NOTICE_FROM_ADDRESS);
+  if (fromAddress === undefined || !isDeliverableAddress(fromAddress)) {
+    throw new ConfigError(`NOTICE_FROM_ADDRESS must be the sender's email address, an SES verified identity such as no-reply@example.com (got "${fromAddress ?? ''}")`);
+  }
+  const resetUrl = optional(env.NOTICE_RESET_URL);
+  if (resetUrl === undefined || !URL.canParse(resetUrl) || new URL(resetUrl).protocol !== 'https:') {
+    throw new ConfigError(`NOTICE_RESET_URL must be the https:// page where a user resets a password they did not change (got "${resetUrl ?? ''}")`);
+  }
+  const idempotencyTable = optional(env.IDEMPOTENCY_TABLE);
+  if (idempotencyTable === undefined) throw new ConfigError('IDEMPOTENCY_TABLE is required: the DynamoDB table that records the events already handled');
+  return {
+    usersTable: requiredUsersTable(env),
+    usersLayout: loadTableLayout(env),
+    dynamodb: dynamodbOptions(env),
+    idempotencyTable,
+    notice: { fromAddress, resetUrl },
+    observability: observability(env),
+  };
+};
+
 /**
  * Reads and validates the whole configuration once. Throws {@link ConfigError} naming the
  * variable, so a misconfigured function fails at cold start rather than on a request.
  */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
-  const usersTable = optional(env.USERS_TABLE);
-  if (usersTable === undefined) throw new ConfigError('USERS_TABLE is required: the DynamoDB table that holds the user records');
+  const usersTable = requiredUsersTable(env);
   const stage = optional(env.STAGE) ?? VARIABLES.STAGE.default;
-  const dynamodbEndpoint = optional(env.DYNAMODB_ENDPOINT);
-  if (dynamodbEndpoint !== undefined && !URL.canParse(dynamodbEndpoint)) {
-    throw new ConfigError(`DYNAMODB_ENDPOINT must be a URL such as http://localhost:8000 (got "${dynamodbEndpoint}")`);
-  }
+  const dynamodb = dynamodbOptions(env);
   const profile = passwordProfile(env);
   return {
     stage,
     usersTable,
     usersLayout: loadTableLayout(env),
-    dynamodb: dynamodbEndpoint === undefined ? {} : { endpoint: dynamodbEndpoint, region: optional(env.AWS_REGION), placeholderCredentials: optional(env.AWS_ACCESS_KEY_ID) === undefined },
+    dynamodb,
     jwt: { key: jwtKeySource(env, stage), issuer: optional(env.JWT_ISSUER), audience: optional(env.JWT_AUDIENCE) },
     bcryptCost: integer(env, 'BCRYPT_COST'),
     policy: {
@@ -308,10 +361,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     eventBusName: optional(env.EVENT_BUS_NAME),
     breachedPasswords: breachedPasswords(env, stage),
     stepUp: stepUp(env),
-    observability: {
-      serviceName: optional(env.POWERTOOLS_SERVICE_NAME) ?? VARIABLES.POWERTOOLS_SERVICE_NAME.default,
-      metricsNamespace: optional(env.POWERTOOLS_METRICS_NAMESPACE) ?? VARIABLES.POWERTOOLS_METRICS_NAMESPACE.default,
-      tracing: tracing(env),
-    },
+    observability: observability(env),
   };
 };

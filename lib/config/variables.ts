@@ -7,11 +7,13 @@ import { BCRYPT_COSTS } from '../core/hash-format.js';
  * and tests/config/variables.test.ts holds all three to it.
  *
  * `scope`: `function` is read by the function at cold start and passed by serverless.yml's
- * `provider.environment`; `deploy` is read by serverless.yml when packaging; `local` by `npm start`
- * and the tools; `platform` is set by Lambda or the shell, never documented as a setting.
+ * `provider.environment`; `notice` is read by the passwordChangedNotice function alone and passed by
+ * its own `environment` (infra/notice-function.yml); `deploy` is read by serverless.yml when
+ * packaging; `local` by `npm start` and the tools; `platform` is set by Lambda or the shell, never
+ * documented as a setting.
  */
 export interface Variable {
-  scope: 'function' | 'deploy' | 'local' | 'platform';
+  scope: 'function' | 'notice' | 'deploy' | 'local' | 'platform';
   /** The value when unset or empty, as the code uses it (absent: no default). */
   default?: string | number | boolean;
   /** Whole numbers only: the accepted range. */
@@ -72,19 +74,22 @@ export const VARIABLES = {
   MAX_AUTH_AGE_SECONDS: { scope: 'function', range: { min: 1, max: 86_400 }, defaultText: '— (off)', meaning: '`auth_time` at most this old ({range})', readme: true },
   CORS_ALLOWED_ORIGINS: { scope: 'function', defaultText: '— (CORS off)', meaning: 'comma-separated origins (`https://app.example.com`, `*`)', readme: true },
   EVENT_BUS_NAME: { scope: 'function', defaultText: '— (no events)', meaning: 'EventBridge bus for `PasswordChanged` events', readme: true },
+  NOTICE_FROM_ADDRESS: { scope: 'notice', defaultText: '— (no notice)', meaning: 'SES sender of the owner\'s change notice; with `EVENT_BUS_NAME`, deploys it', readme: true },
+  NOTICE_RESET_URL: { scope: 'notice', meaning: 'https page the notice links to if it was not the owner', readme: true },
+  IDEMPOTENCY_TABLE: { scope: 'notice', defaultText: '`change-password-idempotency-<stage>` (serverless.yml)', meaning: "the notice's idempotency records (one per event, 24 h)", readme: false },
   DYNAMODB_ENDPOINT: { scope: 'function', defaultText: '`http://127.0.0.1:8000` on `local`, else AWS', meaning: 'another DynamoDB API server', readme: true },
   STAGE: { scope: 'function', default: LOCAL_STAGE, defaultText: '`local` (from `--stage`)', meaning: 'the deployment stage', readme: true },
   POWERTOOLS_SERVICE_NAME: { scope: 'function', default: 'change-password', meaning: 'the `service` of every log line and metric', readme: false },
-  POWERTOOLS_LOG_LEVEL: { scope: 'function', default: 'INFO', meaning: 'log level (`SILENT` in tests)', readme: true },
-  POWERTOOLS_METRICS_DISABLED: { scope: 'function', defaultText: '`true` on `local` and in tests, else `false`', meaning: 'keep EMF metric lines out of stdout', readme: true },
-  POWERTOOLS_METRICS_NAMESPACE: { scope: 'function', default: 'ChangePassword', meaning: 'CloudWatch namespace', readme: true },
+  POWERTOOLS_LOG_LEVEL: { scope: 'function', default: 'INFO', meaning: 'log level (`SILENT` in tests)', readme: false },
+  POWERTOOLS_METRICS_DISABLED: { scope: 'function', defaultText: '`true` on `local` and in tests, else `false`', meaning: 'keep EMF metric lines out of stdout', readme: false },
+  POWERTOOLS_METRICS_NAMESPACE: { scope: 'function', default: 'ChangePassword', meaning: 'CloudWatch namespace', readme: false },
   POWERTOOLS_TRACE_ENABLED: { scope: 'function', default: false, meaning: 'X-Ray tracing inside Lambda; serverless.yml sets it from `TRACING`', readme: false },
   TRACING: { scope: 'deploy', default: false, meaning: 'deploy: X-Ray tracing ([docs/deploy.md](docs/deploy.md))', readme: true },
   THROTTLE_RATE_LIMIT: { scope: 'deploy', default: 20, meaning: 'deploy: HTTP API stage throttling, requests per second', readme: true },
   THROTTLE_BURST_LIMIT: { scope: 'deploy', default: 40, meaning: 'deploy: HTTP API stage throttling, burst', readme: true },
   LAMBDA_MEMORY_MB: { scope: 'deploy', default: 1769, range: { min: 128, max: 10_240 }, meaning: 'deploy: function memory ({range}); 1769 = one vCPU ([docs/performance.md](docs/performance.md))', readme: true },
   AWS_REGION: { scope: 'deploy', default: 'eu-west-1', meaning: 'deploy: the region (or `--region`)', readme: true },
-  ESBUILD_WORK_FOLDER: { scope: 'deploy', default: '.esbuild', meaning: "packaging: esbuild's work folder (tests and the bench use their own)", readme: true },
+  ESBUILD_WORK_FOLDER: { scope: 'deploy', default: '.esbuild', meaning: "packaging: esbuild's work folder (tests and the bench use their own)", readme: false },
   PORT: { scope: 'local', default: 3000, meaning: '`npm start`: its HTTP port', readme: false },
   DYNAMODB_PORT: { scope: 'local', default: 8000, meaning: "`npm start`: the embedded DynamoDB's port", readme: false },
   OFFLINE_LAMBDA_PORT: { scope: 'local', default: 3002, meaning: "`npm start`: serverless-offline's Lambda port", readme: false },

@@ -4,7 +4,7 @@
  * signed with the local dev secret for the demo user and expire in 2100; regenerate with
  * `npm run events`.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { DEMO_USER, mintToken } from '../local/dev-token.js';
 
 const EXPIRES_2100 = 4_102_444_800;
@@ -60,4 +60,23 @@ const events: Record<string, ReturnType<typeof event>> = {
 for (const [name, body] of Object.entries(events)) {
   writeFileSync(new URL(`../../events/${name}.json`, import.meta.url), `${JSON.stringify(body, null, 2)}\n`);
 }
-console.log(`wrote ${Object.keys(events).length} events to events/`);
+
+/**
+ * The PasswordChanged event EventBridge delivers to passwordChangedNotice after the demo user's
+ * change, for `npx sls invoke local -f passwordChangedNotice -p events/notice/password-changed.json`
+ * (docs/local-development.md). In its own folder: it is not an HTTP event.
+ */
+const passwordChanged = {
+  version: '0',
+  id: 'local-password-changed-1',
+  'detail-type': 'PasswordChanged',
+  source: 'change-password',
+  account: '123456789012',
+  time: '2026-11-27T00:00:00Z',
+  region: 'eu-west-1',
+  resources: [],
+  detail: { userId: DEMO_USER.userId, changedAt: '2026-11-27T00:00:00.000Z', requestId: 'local-request', sourceIp: '127.0.0.1' },
+};
+mkdirSync(new URL('../../events/notice/', import.meta.url), { recursive: true });
+writeFileSync(new URL('../../events/notice/password-changed.json', import.meta.url), `${JSON.stringify(passwordChanged, null, 2)}\n`);
+console.log(`wrote ${Object.keys(events).length + 1} events to events/`);

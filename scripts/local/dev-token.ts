@@ -7,6 +7,8 @@ import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
 
 export const DEMO_USER = { userId: 'demo-user', email: 'demo@example.com', username: 'demo', password: 'CurrentSecureP@ss123' } as const;
 export const DEFAULT_TABLE = 'change-password-users-local';
+/** The notice's idempotency table on stage local (serverless.yml's default for IDEMPOTENCY_TABLE). */
+export const DEFAULT_IDEMPOTENCY_TABLE = 'change-password-idempotency-local';
 
 /** A development token for `userId`, signed with the local dev secret unless another is given; `iss`/`aud` when given. */
 export const mintToken = (

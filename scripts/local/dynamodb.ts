@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, UpdateTimeToLiveCommand, type CreateTableCommandInput, type TimeToLiveSpecification } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { load as loadYaml } from 'js-yaml';
 import { DEFAULT_LAYOUT, USER_ATTRIBUTES, type TableLayout } from '../../lib/adapters/dynamodb/table-layout.js';
@@ -61,17 +61,41 @@ const tableDefinition = (table: string, layout: TableLayout): CreateTableCommand
   return { TableName: table, AttributeDefinitions, KeySchema, BillingMode };
 };
 
-/** Creates the users table if it does not exist yet. */
-export const ensureUsersTable = async (endpoint: string, table: string, layout: TableLayout = DEFAULT_LAYOUT): Promise<'created' | 'exists'> => {
-  const client = localClient(endpoint);
+/** Creates a table from its definition if it does not exist yet. */
+const ensureTable = async (client: DynamoDBClient, definition: CreateTableCommandInput): Promise<'created' | 'exists'> => {
   try {
-    await client.send(new DescribeTableCommand({ TableName: table }));
+    await client.send(new DescribeTableCommand({ TableName: definition.TableName }));
     return 'exists';
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  await client.send(new CreateTableCommand(tableDefinition(table, layout)));
+  await client.send(new CreateTableCommand(definition));
   return 'created';
+};
+
+/** Creates the users table if it does not exist yet. */
+export const ensureUsersTable = async (endpoint: string, table: string, layout: TableLayout = DEFAULT_LAYOUT): Promise<'created' | 'exists'> =>
+  ensureTable(localClient(endpoint), tableDefinition(table, layout));
+
+/**
+ * Creates the notice's idempotency table (infra/idempotency-table.yml: its keys, and its TTL where
+ * the server has TTL) if it does not exist yet. dynalite has no UpdateTimeToLive; Powertools treats
+ * an expired record as absent anyway, so only the clean-up is missing there.
+ */
+export const ensureIdempotencyTable = async (endpoint: string, table: string): Promise<'created' | 'exists'> => {
+  const file = new URL('../../infra/idempotency-table.yml', import.meta.url);
+  const doc = loadYaml(readFileSync(file, 'utf8')) as {
+    Resources: { IdempotencyTable: { Properties: Pick<CreateTableCommandInput, 'AttributeDefinitions' | 'KeySchema' | 'BillingMode'> & { TimeToLiveSpecification: TimeToLiveSpecification } } };
+  };
+  const { AttributeDefinitions, KeySchema, BillingMode, TimeToLiveSpecification: ttl } = doc.Resources.IdempotencyTable.Properties;
+  const client = localClient(endpoint);
+  const created = await ensureTable(client, { TableName: table, AttributeDefinitions, KeySchema, BillingMode });
+  if (created === 'created') {
+    await client.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: ttl })).catch((error: Error) => {
+      if (error.name !== 'UnknownOperationException') throw error;
+    });
+  }
+  return created;
 };
 
 /** A record in the layout's shape: its key for `userId`, and the service's attributes under their configured names. */

@@ -11,7 +11,7 @@
  * Fail fast: both commands run loadConfig (which also reads the PEM) on the environment the
  * function will get, and stop with the message naming the variable.
  */
-import { loadConfig, type Config } from '../../lib/config/load.js';
+import { loadConfig, loadNoticeConfig, type Config, type NoticeConfig } from '../../lib/config/load.js';
 import { DEV_JWT_SECRET, JWT_KEY_SOURCES, LOCAL_STAGE } from '../../lib/config/variables.js';
 
 
@@ -39,3 +39,11 @@ export const prepareLocalFunction = (environment: Record<string, unknown>, stage
   const strings = Object.fromEntries(Object.entries(environment).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   validateFunctionEnvironment(strings);
 };
+
+/**
+ * The passwordChangedNotice function's environment (provider.environment with its own on top),
+ * validated as its cold start would: before it is packaged, and before `sls invoke local -f
+ * passwordChangedNotice`, so a missing NOTICE_RESET_URL stops the command instead of every event.
+ */
+export const validateNoticeEnvironment = (environment: Record<string, unknown>): NoticeConfig =>
+  loadNoticeConfig(Object.fromEntries(Object.entries(environment).filter((entry): entry is [string, string] => typeof entry[1] === 'string')));

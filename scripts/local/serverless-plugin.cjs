@@ -5,6 +5,7 @@
 // variable (and a non-zero exit) instead of a server that answers 200 with a stack trace, or an
 // invoke that hangs.
 // The logic, in TypeScript, is scripts/local/function-env.ts (loaded through tsx, a dev dependency).
+// It removes the passwordChangedNotice function unless NOTICE_FROM_ADDRESS and EVENT_BUS_NAME are set.
 // Before `sls package` / `sls deploy` it also checks that USERS_TABLE_ARN names the USERS_TABLE
 // table in the Region deployed to: otherwise the role would be granted one table and the function
 // would call another. And the deploy-time settings serverless cannot check itself: the Regions of
@@ -71,6 +72,32 @@ const checkMemory = (serverless) => {
   provider.memorySize = memory;
 };
 
+/** The function infra/notice-function.yml defines, and what it needs to exist. */
+const NOTICE_FUNCTION = 'passwordChangedNotice';
+
+/**
+ * The notice is deployed only when both its sender and the bus it listens on are set: otherwise its
+ * function goes before anything is packaged, served or invoked (its resources carry the
+ * DeployNotice condition, which says the same).
+ */
+const dropNoticeUnlessConfigured = (service) => {
+  const { notice, eventBusName } = service.custom;
+  if (!notice.fromAddress || !eventBusName) delete service.functions[NOTICE_FUNCTION];
+};
+
+/** Refuses a notice whose cold start would fail (e.g. no NOTICE_RESET_URL), before it is packaged or invoked. */
+const checkNoticeEnvironment = async (serverless) => {
+  const notice = serverless.service.functions[NOTICE_FUNCTION];
+  const { tsImport } = require('tsx/esm/api');
+  const { validateNoticeEnvironment } = await tsImport('./function-env.ts', __filename);
+  try {
+    validateNoticeEnvironment({ ...serverless.service.provider.environment, ...notice.environment });
+  } catch (error) {
+    if (error.name !== 'ConfigError') throw error;
+    throw new serverless.classes.Error(`Invalid configuration of ${NOTICE_FUNCTION}: ${error.message}`, 'CHANGE_PASSWORD_CONFIG');
+  }
+};
+
 class LocalFunctionEnvironment {
   constructor(serverless, options) {
     // Here, not in a hook: serverless validates provider.memorySize against its schema before any
@@ -80,6 +107,7 @@ class LocalFunctionEnvironment {
     this.hooks = {
       initialize: async () => {
         const command = serverless.processedInput.commands.join(' ');
+        dropNoticeUnlessConfigured(serverless.service);
         if (PACKAGING_COMMANDS.has(command)) {
           checkExistingTable(serverless);
           checkGlobalTable(serverless);
@@ -87,6 +115,8 @@ class LocalFunctionEnvironment {
         const { provider } = serverless.service;
         const stage = options.stage || provider.stage;
         const local = LOCAL_COMMANDS.has(command);
+        const noticeDeployed = serverless.service.functions[NOTICE_FUNCTION] !== undefined;
+        if (noticeDeployed && (PACKAGING_COMMANDS.has(command) || (local && options.function === NOTICE_FUNCTION))) await checkNoticeEnvironment(serverless);
         if (!local && stage !== 'local') return;
         const { tsImport } = require('tsx/esm/api');
         const { prepareLocalFunction, stageLocalSecret } = await tsImport('./function-env.ts', __filename);

@@ -9,8 +9,8 @@
 import { spawn } from 'node:child_process';
 import { ConfigError, type Config } from '../../lib/config/load.js';
 import { DEV_JWT_SECRET, JWT_KEY_SOURCES, LOCAL_STAGE, VARIABLES } from '../../lib/config/variables.js';
-import { DEFAULT_TABLE, DEMO_USER, mintToken } from './dev-token.js';
-import { ensureUsersTable, putUser, startEmbeddedDynamo } from './dynamodb.js';
+import { DEFAULT_IDEMPOTENCY_TABLE, DEFAULT_TABLE, DEMO_USER, mintToken } from './dev-token.js';
+import { ensureIdempotencyTable, ensureUsersTable, putUser, startEmbeddedDynamo } from './dynamodb.js';
 import { localJwtSecret, validateFunctionEnvironment } from './function-env.js';
 
 const env = process.env;
@@ -57,6 +57,8 @@ if (endpoint === undefined) {
 const layout = config.usersLayout;
 const created = await ensureUsersTable(endpoint, table, layout).catch((error: Error) => fail(`cannot reach DynamoDB at ${endpoint}: ${error.message}`));
 console.log(`• table ${table} ${created === 'created' ? 'created' : 'already there'}`);
+// The owner notice's records, for `sls invoke local -f passwordChangedNotice` (docs/local-development.md).
+await ensureIdempotencyTable(endpoint, env.IDEMPOTENCY_TABLE?.trim() || DEFAULT_IDEMPOTENCY_TABLE);
 await putUser(endpoint, table, { ...DEMO_USER }, cost, { layout });
 console.log(`• demo user "${DEMO_USER.userId}" with password "${DEMO_USER.password}"`);
 

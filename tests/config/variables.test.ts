@@ -24,8 +24,15 @@ describe('the table of environment variables', () => {
     expect(Object.keys(provider.environment).sort()).toEqual(functionVariables.sort());
   });
 
+  it('names exactly the notice\'s own variables in its function\'s environment (infra/notice-function.yml); it gets the others from provider.environment', () => {
+    const { function: notice } = loadYaml(read('infra/notice-function.yml')) as { function: { environment: Record<string, unknown> } };
+    const noticeVariables = Object.entries(table).filter(([, v]) => v.scope === 'notice').map(([name]) => name);
+    expect(noticeVariables.length).toBeGreaterThan(0);
+    expect(Object.keys(notice.environment).sort()).toEqual(noticeVariables.sort());
+  });
+
   it('gives serverless.yml\'s defaults for every variable it reads', () => {
-    const read = [...serverlessYml.matchAll(/\benv:([A-Z][A-Z0-9_]+), '?([^'}]*)'?\}/g)].map(([, name, fallback]) => [name ?? '', fallback ?? ''] as const);
+    const read = [...`${serverlessYml}${readFileSync(new URL('../../infra/notice-function.yml', import.meta.url), 'utf8')}`.matchAll(/\benv:([A-Z][A-Z0-9_]+), '?([^'}]*)'?\}/g)].map(([, name, fallback]) => [name ?? '', fallback ?? ''] as const);
     expect(read.length).toBeGreaterThan(30);
     for (const [name, fallback] of read) {
       expect(table[name], `${name} is read by serverless.yml but not in the table`).toBeDefined();

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,8 @@ const REPLICAS = 'eu-west-1,eu-west-2,eu-west-3';
 const LEAK_CANARY = 'shell-jwt-secret-that-must-not-reach-any-packaged-file';
 const SECRET_PARAMETER = '/change-password/prod/jwt-secret';
 const EVENT_BUS = 'platform-events';
+/** The notice's sender and reset page: with EVENT_BUS, the configured package deploys passwordChangedNotice. */
+const NOTICE = { NOTICE_FROM_ADDRESS: 'no-reply@mail.example.com', NOTICE_RESET_URL: 'https://app.example.com/reset' };
 /** The platform's existing table, as USERS_TABLE_ARN names it at packaging. */
 const EXISTING_TABLE_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/platform-users';
 const EXISTING_LAYOUT = { USERS_TABLE: 'platform-users', USERS_KEY: 'pk=USER#{sub},sk=PROFILE', USERS_ATTRIBUTE_NAMES: 'passwordHash=pwHash' };
@@ -91,14 +94,16 @@ const chosen = (t: Template, value: unknown): unknown => {
   const branch = (value as { 'Fn::If'?: [string, unknown, unknown] })['Fn::If'];
   return branch === undefined ? value : evaluate(t.Conditions?.[branch[0]]) ? branch[1] : branch[2];
 };
-const roleStatements = (t: Template) => {
-  const role = Object.values(t.Resources).find((r) => r.Type === 'AWS::IAM::Role');
-  if (role === undefined) throw new Error('no IAM role in the template');
-  return (role.Properties.Policies as { PolicyDocument: { Statement: { Effect: string; Action: string[] | string; Resource: unknown }[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+type Statement = { Effect: string; Action: string[] | string; Resource: unknown };
+/** The statements of a role: the change function's (the framework's role) unless another is named. */
+const roleStatements = (t: Template, name = 'IamRoleLambdaExecution'): Statement[] => {
+  const role = t.Resources[name];
+  if (role?.Type !== 'AWS::IAM::Role') throw new Error(`no IAM role ${name} in the template`);
+  return (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
 };
-const variablesOf = (t: Template) => {
-  const fn = Object.values(t.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
-  if (fn === undefined) throw new Error('no Lambda function in the template');
+const variablesOf = (t: Template, name = 'ChangePasswordLambdaFunction') => {
+  const fn = t.Resources[name];
+  if (fn?.Type !== 'AWS::Lambda::Function') throw new Error(`no Lambda function ${name} in the template`);
   return (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
 };
 
@@ -109,7 +114,7 @@ beforeAll(async () => {
   let globalWitnessDir: string;
   [dir, configuredDir, localDir, global3Dir, globalWitnessDir] = await Promise.all([
     slsPackage({}, '.esbuild-package-test'),
-    slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true', USERS_TABLE_ARN: EXISTING_TABLE_ARN, ...EXISTING_LAYOUT }, '.esbuild-package-test-configured'),
+    slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true', USERS_TABLE_ARN: EXISTING_TABLE_ARN, ...EXISTING_LAYOUT, ...NOTICE }, '.esbuild-package-test-configured'),
     slsPackage({}, '.esbuild-package-test-local', 'local'),
     slsPackage({ USERS_TABLE_REPLICA_REGIONS: REPLICAS }, '.esbuild-package-test-global'),
     slsPackage({ USERS_TABLE_REPLICA_REGIONS: ' eu-west-1 , eu-central-1 ', USERS_TABLE_WITNESS_REGION: 'eu-west-2', LAMBDA_MEMORY_MB: '3008', AWS_REGION: 'eu-central-1' }, '.esbuild-package-test-witness', 'dev'),
@@ -153,7 +158,7 @@ describe('sls package --stage prod', () => {
   });
 
   it('with USERS_TABLE_ARN set, creates no table and grants the two DynamoDB calls on that table only', () => {
-    expect(Object.values(created(configured)).filter((r) => r.Type === 'AWS::DynamoDB::Table')).toEqual([]);
+    expect(Object.entries(created(configured)).filter(([, r]) => r.Type === 'AWS::DynamoDB::Table').map(([name]) => name)).toEqual(['IdempotencyTable']);
     const dynamo = roleStatements(configured).filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
     expect(dynamo).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: EXISTING_TABLE_ARN }]);
     expect(variablesOf(configured)).toMatchObject(EXISTING_LAYOUT);
@@ -333,5 +338,91 @@ describe('sls package with USERS_TABLE_REPLICA_REGIONS', () => {
       (error: { stdout: string; stderr: string }) => error.stdout + error.stderr,
     );
     expect(refused).toContain(`Invalid configuration: ${message}`);
+  });
+});
+
+describe('sls package: the owner notice (passwordChangedNotice)', () => {
+  const NOTICE_FUNCTION = 'PasswordChangedNoticeLambdaFunction';
+  const ofTypeIn = (t: Template, type: string) => Object.entries(created(t)).filter(([, r]) => r.Type === type);
+
+  it('is not deployed unless NOTICE_FROM_ADDRESS and EVENT_BUS_NAME are set: no function, rule, role or idempotency table', () => {
+    expect(ofTypeIn(template, 'AWS::Lambda::Function').map(([name]) => name)).toEqual(['ChangePasswordLambdaFunction']);
+    expect(ofTypeIn(template, 'AWS::Events::Rule')).toEqual([]);
+    expect(ofTypeIn(template, 'AWS::IAM::Role').map(([name]) => name)).toEqual(['IamRoleLambdaExecution']);
+    expect(ofTypeIn(template, 'AWS::DynamoDB::Table').map(([name]) => name)).toEqual(['UsersTable']);
+    expect(variablesOf(template)).not.toHaveProperty('NOTICE_FROM_ADDRESS');
+  });
+
+  it.each([
+    ['only the sender', { fromAddress: 'no-reply@example.com' }, ''],
+    ['only the bus', { fromAddress: '' }, EVENT_BUS],
+    ['both', { fromAddress: 'no-reply@example.com' }, EVENT_BUS],
+  ])('keeps the function, at initialize, with %s set', async (_case, notice, eventBusName) => {
+    // The plugin's own decision, on the configuration serverless hands it (a full package each is slow).
+    const require = createRequire(import.meta.url);
+    const Plugin = require('../../scripts/local/serverless-plugin.cjs') as new (sls: unknown, options: unknown) => { hooks: { initialize: () => Promise<void> } };
+    const service = { custom: { notice, eventBusName }, provider: { stage: 'prod' }, functions: { changePassword: {}, passwordChangedNotice: {} } };
+    await new Plugin({ service, processedInput: { commands: ['print'] } }, {}).hooks.initialize();
+    expect(Object.keys(service.functions)).toEqual(notice.fromAddress !== '' && eventBusName !== '' ? ['changePassword', 'passwordChangedNotice'] : ['changePassword']);
+  });
+
+  it('with both set, runs the notice from the bundle on nodejs24.x arm64 with its own settings, and its own role', () => {
+    const fn = created(configured)[NOTICE_FUNCTION];
+    expect(fn?.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'functions/password-changed-notice/handler.handler', Role: { 'Fn::GetAtt': ['PasswordChangedNoticeRole', 'Arn'] } });
+    expect(variablesOf(configured, NOTICE_FUNCTION)).toMatchObject({ ...NOTICE, IDEMPOTENCY_TABLE: 'change-password-idempotency-prod', ...EXISTING_LAYOUT });
+  });
+
+  it('with both set, triggers it by a rule on the platform\'s bus for source change-password, detail-type PasswordChanged, and creates no bus', () => {
+    const rules = ofTypeIn(configured, 'AWS::Events::Rule').map(([, r]) => r.Properties);
+    expect(rules).toEqual([expect.objectContaining({
+      EventBusName: EVENT_BUS,
+      EventPattern: { source: ['change-password'], 'detail-type': ['PasswordChanged'] },
+      State: 'ENABLED',
+      Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': [NOTICE_FUNCTION, 'Arn'] } })],
+    })]);
+    expect(ofTypeIn(configured, 'AWS::Events::EventBus')).toEqual([]);
+    const permissions = ofTypeIn(configured, 'AWS::Lambda::Permission').map(([, r]) => r.Properties).filter((p) => p.Principal === 'events.amazonaws.com');
+    expect(JSON.stringify(permissions)).toContain(`"rule","${EVENT_BUS}","change-password-prod-passwordChangedNotice-rule-1"`);
+  });
+
+  it('with both set, retries a failed invocation twice within 6 hours (Lambda\'s asynchronous invocation)', () => {
+    const [[, config] = []] = ofTypeIn(configured, 'AWS::Lambda::EventInvokeConfig');
+    expect(config?.Properties).toMatchObject({ FunctionName: { Ref: NOTICE_FUNCTION }, MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600 });
+  });
+
+  it('with both set, creates the idempotency table: key id (S), TTL on expiration, on demand, encrypted', () => {
+    expect(created(configured).IdempotencyTable?.Properties).toEqual({
+      TableName: 'change-password-idempotency-prod',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  it('with both set, grants the notice exactly its calls: its logs, GetItem on the users table, the idempotency items, ses:SendEmail on the sender\'s identities', () => {
+    const sub = (arn: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${arn}` });
+    expect(roleStatements(configured, 'PasswordChangedNoticeRole')).toEqual([
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: sub('logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/change-password-prod-passwordChangedNotice:*') },
+      { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: EXISTING_TABLE_ARN },
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: { 'Fn::GetAtt': ['IdempotencyTable', 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: 'ses:SendEmail',
+        Resource: [
+          sub(`ses:\${AWS::Region}:\${AWS::AccountId}:identity/${NOTICE.NOTICE_FROM_ADDRESS}`),
+          { 'Fn::Join': ['', [sub('ses:${AWS::Region}:${AWS::AccountId}:identity/'), { 'Fn::Select': [1, { 'Fn::Split': ['@', NOTICE.NOTICE_FROM_ADDRESS] }] }]] },
+        ],
+      },
+    ]);
+    const trust = created(configured).PasswordChangedNoticeRole?.Properties.AssumeRolePolicyDocument;
+    expect(trust).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+  });
+
+  it('with both set, leaves the change function\'s role as it was: no SES, no idempotency table', () => {
+    const actions = roleStatements(configured).flatMap((s) => s.Action);
+    expect(actions.filter((a) => a.startsWith('ses:'))).toEqual([]);
+    expect(JSON.stringify(roleStatements(configured))).not.toContain('IdempotencyTable');
   });
 });

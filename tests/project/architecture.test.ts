@@ -7,13 +7,15 @@ import { describe, expect, it } from 'vitest';
  * says the layer, and the layer says what the file may import (docs/architecture.md). Import
  * cycles: `import/no-cycle` in `npm run lint`.
  */
-type Layer = 'core' | 'adapter' | 'http' | 'config' | 'compose' | 'entry';
+type Layer = 'core' | 'adapter' | 'http' | 'events' | 'config' | 'compose' | 'entry';
 
 /** The layer of a file under lib/ or functions/, or undefined for a file in no layer's folder. */
 export const layerOf = (file: string): Layer | undefined => {
   if (file.startsWith('lib/core/')) return 'core';
   if (/^lib\/adapters\/[^/]+\//.test(file)) return 'adapter';
   if (file.startsWith('lib/http/')) return 'http';
+  // The edge for EventBridge events, kept to the same discipline as the HTTP edge.
+  if (file.startsWith('lib/events/')) return 'events';
   if (file.startsWith('lib/config/')) return 'config';
   if (file === 'lib/compose.ts') return 'compose';
   if (/^functions\/[^/]+\/handler\.ts$/.test(file)) return 'entry';
@@ -36,7 +38,7 @@ const resolve = (file: string, specifier: string): string =>
 /** What breaks the rules in one file, given its path and text; empty when it keeps them. */
 export const violations = (file: string, source: string): string[] => {
   const layer = layerOf(file);
-  if (layer === undefined) return [`${file}: not in a layer's folder (lib/core, lib/adapters/<technology>, lib/http, lib/config, lib/compose.ts, functions/<name>/handler.ts)`];
+  if (layer === undefined) return [`${file}: not in a layer's folder (lib/core, lib/adapters/<technology>, lib/http, lib/events, lib/config, lib/compose.ts, functions/<name>/handler.ts)`];
   const found: string[] = [];
   const targets = specifiersOf(source).map((specifier) => ({ specifier, target: resolve(file, specifier) }));
   const local = targets.filter(({ specifier }) => specifier.startsWith('.'));
@@ -48,8 +50,9 @@ export const violations = (file: string, source: string): string[] => {
       core: ['core'],
       adapter: ['core', 'adapter'],
       http: ['core', 'http'],
-      config: ['core', 'adapter', 'http', 'config'],
-      compose: ['core', 'adapter', 'http', 'config'],
+      events: ['core', 'events'],
+      config: ['core', 'adapter', 'http', 'events', 'config'],
+      compose: ['core', 'adapter', 'http', 'events', 'config'],
       entry: ['compose'],
     };
     if (!allowed[layer].includes(other)) found.push(`${file}: the ${layer} layer may not import ${specifier} (${other ?? 'outside lib/'})`);
@@ -80,7 +83,7 @@ describe('the folders are the layers', () => {
   });
 
   it('has each layer present', () => {
-    expect(new Set(files.map(layerOf))).toEqual(new Set(['core', 'adapter', 'http', 'config', 'compose', 'entry']));
+    expect(new Set(files.map(layerOf))).toEqual(new Set(['core', 'adapter', 'http', 'events', 'config', 'compose', 'entry']));
   });
 
   it('only lib/compose.ts imports both the configuration and the adapters (outside the configuration itself)', () => {
@@ -104,6 +107,11 @@ describe('a file added in the wrong place fails', () => {
     ['lib/adapters/ses/x.ts', "import { createBcryptHasher } from '../bcrypt/password-hash.js';", /imports another adapter/],
     ['lib/http/x.ts', "import { DynamoUserStore } from '../adapters/dynamodb/user-store.js';", /the http layer may not import/],
     ['lib/http/x.ts', "import { loadConfig } from '../config/load.js';", /the http layer may not import/],
+    ['lib/events/x.ts', "import { sesEmailSender } from '../adapters/ses/email-sender.js';", /the events layer may not import/],
+    ['lib/events/x.ts', "import { loadNoticeConfig } from '../config/load.js';", /the events layer may not import/],
+    ['lib/events/x.ts', "import { createLogger } from '../http/logger.js';", /the events layer may not import/],
+    ['lib/http/x.ts', "import { createNoticeHandler } from '../events/password-changed-notice.js';", /the http layer may not import/],
+    ['lib/events/x.ts', 'export const table = process.env.IDEMPOTENCY_TABLE;', /reads process.env/],
     ['lib/config/x.ts', "import { changePasswordHandler } from '../compose.js';", /the config layer may not import/],
     ['lib/helpers.ts', 'export const x = 1;', /not in a layer's folder/],
     ['lib/adapters/loose.ts', 'export const x = 1;', /not in a layer's folder/],
@@ -118,5 +126,6 @@ describe('a file added in the wrong place fails', () => {
     expect(violations('lib/core/x.ts', "import { AppError } from './errors.js';\nimport { createHash } from 'node:crypto';")).toEqual([]);
     expect(violations('lib/adapters/ses/x.ts', "import type { ChangeNotifier } from '../../core/ports.js';\nimport { SESv2Client } from '@aws-sdk/client-sesv2';")).toEqual([]);
     expect(violations('functions/x/handler.ts', "import { changePasswordHandler } from '../../lib/compose.js';")).toEqual([]);
+    expect(violations('lib/events/x.ts', "import type { NoticeOutcome } from '../core/notify-owner.js';\nimport { makeIdempotent } from '@aws-lambda-powertools/idempotency';")).toEqual([]);
   });
 });

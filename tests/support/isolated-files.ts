@@ -16,6 +16,7 @@ export const ISOLATED_FILES: Record<string, string> = {
   'tests/adapters/ssm/secret-max-age.test.ts': 'fakes the Date clock',
   'tests/http/json-body-parser.test.ts': 'mocks a module',
   'tests/http/logger.test.ts': 'stubs the environment, spies on stdout',
+  'tests/events/password-changed-notice.test.ts': 'stubs the environment, spies on stdout',
 };
 
 /** What makes a file belong in ISOLATED_FILES. */

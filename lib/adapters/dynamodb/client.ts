@@ -43,8 +43,8 @@ export interface DynamoClientOptions {
   placeholderCredentials?: boolean | undefined;
 }
 
-/** Builds the DocumentClient the user store speaks through. */
-export const createDocumentClient = ({ endpoint, region, placeholderCredentials }: DynamoClientOptions = {}): DynamoDBDocumentClient => {
+/** Builds the DynamoDB client every table of this service is spoken to through. */
+export const createDynamoClient = ({ endpoint, region, placeholderCredentials }: DynamoClientOptions = {}): DynamoDBClient => {
   const local = endpoint === undefined ? {} : {
     endpoint,
     region: region ?? 'local',
@@ -56,12 +56,16 @@ export const createDocumentClient = ({ endpoint, region, placeholderCredentials 
       },
     }),
   };
-  const client = new DynamoDBClient({
+  return new DynamoDBClient({
     ...local,
     // Without throwOnRequestTimeout the SDK only warns.
     maxAttempts: DYNAMO_LIMITS.maxAttempts,
     requestHandler: { connectionTimeout: DYNAMO_LIMITS.connectionTimeoutMs, requestTimeout: DYNAMO_LIMITS.requestTimeoutMs, throwOnRequestTimeout: true },
   });
+};
+
+/** Builds the DocumentClient the user store speaks through. */
+export const createDocumentClient = (options: DynamoClientOptions = {}, client: DynamoDBClient = createDynamoClient(options)): DynamoDBDocumentClient => {
   // Stryker disable next-line ObjectLiteral,BooleanLiteral: the user store never writes an undefined value, so the option never acts
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 };
