@@ -68,7 +68,7 @@ const targets = { warm: 1.5, cold: 1.15, history: 1.6, zipKB: 400 };
 /** Generated files live here: ignored by git and the linter (`.esbuild*`). */
 const workFolder = '.esbuild-bench';
 const outDir = join(root, '.esbuild-bench-out');
-const zipPath = join(root, '.serverless', 'change-password.zip');
+const zipPath = join(root, '.serverless', 'changePassword.zip');
 const zipEntry = 'functions/change-password/handler.cjs';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -81,11 +81,11 @@ const newestMtime = (path: string): number => {
   return Math.max(0, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
 };
 
-/** `sls package --stage prod` unless .serverless/change-password.zip is newer than everything it is built from. */
+/** `sls package --stage prod` unless .serverless/changePassword.zip is newer than everything it is built from. */
 const ensurePackage = (): void => {
   const sources = ['functions', 'lib', 'package-lock.json', 'serverless.yml', 'tsconfig.json'].map((p) => newestMtime(join(root, p)));
   if (existsSync(zipPath) && statSync(zipPath).mtimeMs > Math.max(...sources)) {
-    log('• .serverless/change-password.zip is up to date');
+    log('• .serverless/changePassword.zip is up to date');
     return;
   }
   log('• packaging: sls package --stage prod (ESBUILD_WORK_FOLDER=.esbuild-bench) …');

@@ -72,13 +72,16 @@ const evaluate = (condition: unknown): boolean => {
 /** The resources CloudFormation would create: those without a Condition or whose Condition holds. */
 const created = (t: Template) =>
   Object.fromEntries(Object.entries(t.Resources).filter(([, r]) => r.Condition === undefined || evaluate(t.Conditions?.[r.Condition])));
-const roleStatements = (t: Template) => {
-  const role = Object.values(t.Resources).find((r) => r.Type === 'AWS::IAM::Role');
-  if (role === undefined) throw new Error('no IAM role in the template');
-  return (role.Properties.Policies as { PolicyDocument: { Statement: { Effect: string; Action: string[] | string; Resource: unknown }[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+const statementsOf = (role: Resources[string] | undefined) =>
+  ((role?.Properties.Policies ?? []) as { PolicyDocument: { Statement: { Effect: string; Action: string[] | string; Resource: unknown }[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+/** The statements of a role: the framework's, which the change function runs with, unless another is named. */
+const roleStatements = (t: Template, name = 'IamRoleLambdaExecution') => {
+  const role = t.Resources[name];
+  if (role?.Type !== 'AWS::IAM::Role') throw new Error(`no IAM role ${name} in the template`);
+  return statementsOf(role);
 };
 const variablesOf = (t: Template) => {
-  const fn = Object.values(t.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
+  const fn = t.Resources.ChangePasswordLambdaFunction;
   if (fn === undefined) throw new Error('no Lambda function in the template');
   return (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
 };
@@ -94,7 +97,7 @@ beforeAll(async () => {
   template = readTemplate(dir);
   resources = template.Resources;
   configured = readTemplate(configuredDir);
-  zipListing = (await run('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', join(dir, 'change-password.zip')])).stdout;
+  zipListing = (await run('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', join(dir, 'changePassword.zip')])).stdout;
 }, 120_000);
 
 afterAll(() => {
@@ -104,15 +107,15 @@ afterAll(() => {
 const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type);
 
 describe('sls package --stage prod', () => {
-  it('builds one nodejs22.x arm64 function from a single bundled file', () => {
-    const [fn] = ofType('AWS::Lambda::Function');
+  it('builds the change function as a nodejs22.x arm64 function from a single bundled file', () => {
+    const fn = resources.ChangePasswordLambdaFunction;
     expect(fn?.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'functions/change-password/handler.handler' });
     expect(zipListing.trim().split('\n')).toEqual(['functions/change-password/handler.cjs']);
   });
 
   it('routes POST (and the CORS preflight) /v1/users/profile/change-password on an HTTP API', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey);
-    expect(routes.sort((a, b) => String(a).localeCompare(String(b)))).toEqual(['OPTIONS /v1/users/profile/change-password', 'POST /v1/users/profile/change-password']);
+    expect(routes.sort((a, b) => String(a).localeCompare(String(b)))).toEqual(['GET /v1/session', 'OPTIONS /v1/users/profile/change-password', 'POST /v1/users/profile/change-password']);
   });
 
   it('grants DynamoDB GetItem and UpdateItem on the users table only', () => {
@@ -179,8 +182,7 @@ describe('sls package --stage prod', () => {
   });
 
   it('keeps the function’s logs 30 days', () => {
-    const [logGroup] = ofType('AWS::Logs::LogGroup');
-    expect(logGroup?.Properties).toEqual({ LogGroupName: '/aws/lambda/change-password-prod-changePassword', RetentionInDays: 30 });
+    expect(resources.ChangePasswordLogGroup?.Properties).toEqual({ LogGroupName: '/aws/lambda/change-password-prod-changePassword', RetentionInDays: 30 });
   });
 
   it('grants the role nothing but its own logs and the two DynamoDB calls when nothing optional is configured', () => {
@@ -198,7 +200,8 @@ describe('sls package --stage prod', () => {
   it('with JWT_SECRET_PARAMETER set, grants ssm:GetParameter on that one parameter only', () => {
     const policy = created(configured).JwtSecretParameterReadPolicy;
     expect(policy?.Properties).toMatchObject({
-      Roles: [{ Ref: 'IamRoleLambdaExecution' }],
+      // The token authorizer verifies tokens with the same secret.
+      Roles: [{ Ref: 'IamRoleLambdaExecution' }, { Ref: 'TokenAuthorizerRole' }],
       PolicyDocument: {
         Statement: [
           { Effect: 'Allow', Action: 'ssm:GetParameter', Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${SECRET_PARAMETER}` } },
@@ -230,13 +233,13 @@ describe('sls package --stage prod', () => {
 
   // The budget: 400 KB with the bundled breached-password list (~50 KB) and hibp (~2 KB).
   it('ships a bundle under 400 KB zipped', () => {
-    expect(statSync(join(dir, 'change-password.zip')).size).toBeLessThan(400 * 1024);
+    expect(statSync(join(dir, 'changePassword.zip')).size).toBeLessThan(400 * 1024);
   });
 
   it('loads the bundle without evaluating the X-Ray SDK while tracing is off (no cold-start cost)', async () => {
     const unzipped = mkdtempSync(join(tmpdir(), 'cp-bundle-'));
     try {
-      await run('python3', ['-c', 'import sys,zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', join(dir, 'change-password.zip'), unzipped]);
+      await run('python3', ['-c', 'import sys,zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', join(dir, 'changePassword.zip'), unzipped]);
       // Records which environment variables the bundle reads while it loads (as a cold start does).
       const probe = `const seen=new Set();process.env=new Proxy(process.env,{get(t,k){if(typeof k==='string')seen.add(k);return t[k];}});
 require(process.argv[1]);console.log(JSON.stringify([...seen]));`;
@@ -248,5 +251,44 @@ require(process.argv[1]);console.log(JSON.stringify([...seen]));`;
     } finally {
       rmSync(unzipped, { recursive: true, force: true });
     }
+  });
+});
+
+describe('sls package --stage prod: the token authorizer', () => {
+  it('is its own 512 MB function on a role that may read users and write its logs, nothing else', () => {
+    expect(resources.TokenAuthorizerLambdaFunction?.Properties).toMatchObject({
+      Handler: 'functions/token-authorizer/handler.handler',
+      MemorySize: 512,
+      Role: { 'Fn::GetAtt': ['TokenAuthorizerRole', 'Arn'] },
+    });
+    const statements = roleStatements(template, 'TokenAuthorizerRole');
+    expect(statements.flatMap((s) => s.Action).sort()).toEqual(['dynamodb:GetItem', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(statements.find((s) => s.Action === 'dynamodb:GetItem')?.Resource).toEqual({ 'Fn::GetAtt': ['UsersTable', 'Arn'] });
+    expect(roleStatements(configured, 'TokenAuthorizerRole').find((s) => s.Action === 'dynamodb:GetItem')?.Resource).toBe(EXISTING_TABLE_ARN);
+  });
+
+  it('is attached to GET /v1/session as an HTTP API request authorizer: payload 2.0, simple responses, not cached by default', () => {
+    expect(resources.HttpApiAuthorizerTokenAuthorizer?.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerResultTtlInSeconds: 0,
+    });
+    expect(resources.HttpApiRouteGetV1Session?.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'HttpApiAuthorizerTokenAuthorizer' } });
+    expect(statementsOf(resources.SessionRole).flatMap((s) => s.Action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+  });
+
+  it('exports its ARN for the platform’s other stacks', () => {
+    const outputs = (template as Template & { Outputs: Record<string, { Value: unknown; Export: { Name: string } }> }).Outputs;
+    expect(outputs.TokenAuthorizerArn).toMatchObject({ Value: { 'Fn::GetAtt': ['TokenAuthorizerLambdaFunction', 'Arn'] }, Export: { Name: 'change-password-prod-token-authorizer-arn' } });
+  });
+
+  // The budget of a function in front of every route: jose, the DynamoDB client and one GetItem.
+  it('ships one bundled file under 150 KB zipped', async () => {
+    const zip = join(dir, 'tokenAuthorizer.zip');
+    const listing = (await run('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', zip])).stdout;
+    expect(listing.trim().split('\n')).toEqual(['functions/token-authorizer/handler.cjs']);
+    expect(statSync(zip).size).toBeLessThanOrEqual(150 * 1024);
   });
 });

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../../core/errors.js';
 import type { Attempt, AttemptLimits, PasswordReplacement, UserCredentials, UserStore } from '../../core/ports.js';
+import { dependencyFailure } from './failure.js';
 import { DEFAULT_LAYOUT, itemKey, PERSONAL_ATTRIBUTES, type TableLayout, type UserAttribute } from './table-layout.js';
 
 const toCredentials = (userId: string, item: Record<string, unknown>, names: TableLayout['attributes']): UserCredentials => {
@@ -15,19 +16,10 @@ const toCredentials = (userId: string, item: Record<string, unknown>, names: Tab
     userId,
     passwordHash: text('passwordHash'),
     passwordChangedAt: text('passwordChangedAt'),
+    passwordChangedBySession: text('passwordChangedBySession'),
     passwordHistory: history,
     attributes: PERSONAL_ATTRIBUTES.map(text).filter((a): a is string => a !== undefined && a !== ''),
   };
-};
-
-/**
- * An SDK failure is DynamoDB's (network, throttling, 5xx): 503, retryable. A ValidationException
- * is a request this code built wrongly: 500. The cause keeps the error name and status, no data.
- */
-const dependencyFailure = (error: unknown): AppError => {
-  const name = error instanceof Error ? error.name : 'UnknownError';
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return new AppError(name === 'ValidationException' ? 'INTERNAL' : 'SERVICE_UNAVAILABLE', { cause: { dependency: 'dynamodb', name, status } });
 };
 
 /**
@@ -87,13 +79,15 @@ export class DynamoUserStore implements UserStore {
     }, 'NONE');
   }
 
-  async replacePasswordHash({ userId, expectedHash, newHash, changedAt, history }: PasswordReplacement): Promise<void> {
+  async replacePasswordHash({ userId, expectedHash, newHash, changedAt, history, sessionId }: PasswordReplacement): Promise<void> {
+    // A change without a session removes the recorded one, so an older session never outlives a later change.
+    const session = sessionId === undefined ? { set: '', remove: ', #passwordChangedBySession', values: {} } : { set: ', #passwordChangedBySession = :session', remove: '', values: { ':session': sessionId } };
     const written = await this.conditionalUpdate(userId, {
       // UpdateItem, never PutItem: attributes this service does not own are left as they are.
-      UpdateExpression: 'SET #passwordHash = :new, #passwordChangedAt = :at, #passwordHistory = :history REMOVE #oldPasswordAttempts, #oldPasswordAttemptsSince',
+      UpdateExpression: `SET #passwordHash = :new, #passwordChangedAt = :at, #passwordHistory = :history${session.set} REMOVE #oldPasswordAttempts, #oldPasswordAttemptsSince${session.remove}`,
       // Only over the hash that was verified; this also fails (no upsert) if the item is gone.
       ConditionExpression: '#passwordHash = :expected',
-      ExpressionAttributeValues: { ':new': newHash, ':at': changedAt.toISOString(), ':history': history, ':expected': expectedHash },
+      ExpressionAttributeValues: { ':new': newHash, ':at': changedAt.toISOString(), ':history': history, ':expected': expectedHash, ...session.values },
     }, 'NONE');
     if (written) return;
     // Lost the race, or the record was deleted meanwhile: tell which, for the right answer.
