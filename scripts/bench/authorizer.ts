@@ -51,6 +51,8 @@ const ms = (x: number) => `${x.toFixed(3)} ms`;
 type Handler = (event: unknown) => Promise<{ isAuthorized: boolean }>;
 const event = (token: string) => ({ version: '2.0', type: 'REQUEST', routeKey: 'GET /v1/session', headers: { authorization: `Bearer ${token}` }, requestContext: { requestId: 'bench' } });
 
+// Size: the zip `sls package` writes; packaged first, with the shell's environment.
+ensurePackage(zipPath);
 mkdirSync(outDir, { recursive: true });
 log('• bundling the authorizer and the floor (serverless.yml esbuild options) …');
 const [authorizerFile, floorFile] = [await bundle('functions/token-authorizer/handler.ts', 'authorizer.cjs'), await bundle('scripts/bench/authorizer-floor.ts', 'floor.cjs')];
@@ -112,8 +114,6 @@ for (let i = 0; i < settings.cold; i += 1) {
 }
 await dynamo.stop();
 
-// Size: the zip `sls package` writes.
-ensurePackage(zipPath);
 const zipped = statSync(zipPath).size;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
