@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { sessionHandler } from '../../lib/compose.js';
 import { RESPONSE_HEADERS } from '../../lib/http/envelope.js';
+import { SESSION_ROUTE } from '../../lib/http/routes.js';
+import { openApiProblems } from '../support/openapi.js';
 
 /** GET /v1/session: the user id the token authorizer put in the request context, and nothing without it. */
-const handler = sessionHandler();
+const built = sessionHandler();
+/** Every answer must also conform to docs/openapi.yaml. */
+const handler = async (event: Parameters<typeof built>[0]) => {
+  const answer = await built(event);
+  expect(openApiProblems(answer, SESSION_ROUTE.method.toLowerCase(), SESSION_ROUTE.path)).toEqual([]);
+  return answer;
+};
 
 describe('GET /v1/session', () => {
   it('answers the authorizer context’s user id in the success envelope', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { SESSION_ROUTE } from '../../lib/http/routes.js';
 import { putUser } from '../../scripts/local/dynamodb.js';
+import { openApiProblems } from '../support/openapi.js';
 import { claims, nowSeconds, signToken } from '../support/tokens.js';
 
 /**
@@ -33,6 +34,7 @@ describe('GET /v1/session behind the token authorizer (npm start)', () => {
 
     const allowed = await session(`Bearer ${await token(userId, nowSeconds())}`);
     expect(allowed.status).toBe(200);
+    expect(openApiProblems({ statusCode: allowed.status, headers: Object.fromEntries(allowed.headers.entries()), body: await allowed.clone().text() }, 'get', SESSION_ROUTE.path)).toEqual([]);
     expect(await allowed.text()).toBe(`{"status":true,"data":{"userId":"${userId}"}}`);
     expect((await session()).status).toBe(401);
     expect((await session('Bearer not.a.token')).status).toBe(403);
