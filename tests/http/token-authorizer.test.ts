@@ -1,7 +1,9 @@
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { exportJWK, exportSPKI, generateKeyPair, type CryptoKey } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tokenAuthorizerHandler } from '../../lib/compose.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { tokenAuthorizerDependencies, tokenAuthorizerHandler } from '../../lib/compose.js';
+import { AppError } from '../../lib/core/errors.js';
+import { createTokenAuthorizer } from '../../lib/http/token-authorizer.js';
 import { loadUserAccess } from '../../lib/config/user-access.js';
 import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
 import { mintToken } from '../../scripts/local/dev-token.js';
@@ -152,5 +154,23 @@ describe('the token authorizer when it cannot decide', () => {
     const { privateKey } = await generateKeyPair('RS256');
     const token = await signToken(claims('anyone'), privateKey, 'RS256', { kid: 'k1' });
     expect((await appErrorOf(authorize(authorizerEvent(`Bearer ${token}`)))).key).toBe('SERVICE_UNAVAILABLE');
+  });
+});
+
+describe('what the token authorizer logs', () => {
+  it('logs a denial with its reason and user id, and a failure with its cause, never the token', async () => {
+    const deps = tokenAuthorizerDependencies(loadUserAccess({ USERS_TABLE: TABLE, DYNAMODB_ENDPOINT: dynamo.endpoint, JWT_SECRET: DEV_JWT_SECRET }));
+    const info = vi.spyOn(deps.logger, 'info').mockImplementation(() => undefined);
+    const error = vi.spyOn(deps.logger, 'error').mockImplementation(() => undefined);
+    const userId = await seed({});
+    const revoked = await bearer(userId, CHANGED_AT_SECONDS - 10, 'sid-x');
+
+    await createTokenAuthorizer(deps)(authorizerEvent(revoked));
+    const failing = createTokenAuthorizer({ ...deps, sessions: { sessionState: () => Promise.reject(new AppError('SERVICE_UNAVAILABLE', { cause: { dependency: 'dynamodb' } })) } });
+    await failing(authorizerEvent(`Bearer ${await mintToken(userId)}`)).catch(() => undefined);
+
+    expect(info.mock.calls).toEqual([['token denied', { apiRequestId: 'authorizer-test', routeKey: 'GET /v1/session', reason: 'revokedByPasswordChange', userId }]]);
+    expect(error.mock.calls).toEqual([['authorizer could not decide; API Gateway answers 500', { apiRequestId: 'authorizer-test', routeKey: 'GET /v1/session', errorName: 'AppError', cause: { dependency: 'dynamodb' } }]]);
+    expect(JSON.stringify([info.mock.calls, error.mock.calls])).not.toContain(revoked.slice(7, 40));
   });
 });
