@@ -10,7 +10,8 @@ import { jwtVerify } from 'jose';
 
 const table = process.env.USERS_TABLE ?? '';
 const key = new TextEncoder().encode(process.env.JWT_SECRET ?? '');
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT }));
+// The region given outright, as the function's client does: no lookup in shared config files.
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: process.env.AWS_REGION }));
 
 export const handler = async (event: { headers: Record<string, string | undefined> }) => {
   const { payload } = await jwtVerify((event.headers.authorization ?? '').slice(7), key, { algorithms: ['HS256'] });
