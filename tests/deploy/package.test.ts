@@ -72,13 +72,17 @@ const evaluate = (condition: unknown): boolean => {
 /** The resources CloudFormation would create: those without a Condition or whose Condition holds. */
 const created = (t: Template) =>
   Object.fromEntries(Object.entries(t.Resources).filter(([, r]) => r.Condition === undefined || evaluate(t.Conditions?.[r.Condition])));
-const statementsOf = (role: Resources[string] | undefined) =>
-  ((role?.Properties.Policies ?? []) as { PolicyDocument: { Statement: { Effect: string; Action: string[] | string; Resource: unknown }[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+type Policy = { PolicyDocument: { Statement: { Effect: string; Action: string[] | string; Resource: unknown }[] } };
+/** A role's statements as CloudFormation would create them: a policy under Fn::If only when its condition holds. */
+const statementsOf = (role: Resources[string] | undefined, t: Template = template) =>
+  ((role?.Properties.Policies ?? []) as (Policy | { 'Fn::If': [string, Policy, unknown] })[])
+    .flatMap((p) => ('Fn::If' in p ? (evaluate(t.Conditions?.[p['Fn::If'][0]]) ? [p['Fn::If'][1]] : []) : [p]))
+    .flatMap((p) => p.PolicyDocument.Statement);
 /** The statements of a role: the framework's, which the change function runs with, unless another is named. */
 const roleStatements = (t: Template, name = 'IamRoleLambdaExecution') => {
   const role = t.Resources[name];
   if (role?.Type !== 'AWS::IAM::Role') throw new Error(`no IAM role ${name} in the template`);
-  return statementsOf(role);
+  return statementsOf(role, t);
 };
 const variablesOf = (t: Template) => {
   const fn = t.Resources.ChangePasswordLambdaFunction;
@@ -265,6 +269,12 @@ describe('sls package --stage prod: the token authorizer', () => {
     expect(statements.flatMap((s) => s.Action).sort()).toEqual(['dynamodb:GetItem', 'logs:CreateLogStream', 'logs:PutLogEvents']);
     expect(statements.find((s) => s.Action === 'dynamodb:GetItem')?.Resource).toEqual({ 'Fn::GetAtt': ['UsersTable', 'Arn'] });
     expect(roleStatements(configured, 'TokenAuthorizerRole').find((s) => s.Action === 'dynamodb:GetItem')?.Resource).toBe(EXISTING_TABLE_ARN);
+  });
+
+  it('with TRACING=true, is traced like the change function, its role allowed the two X-Ray calls', () => {
+    expect(configured.Resources.TokenAuthorizerLambdaFunction?.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(roleStatements(configured, 'TokenAuthorizerRole').flatMap((s) => s.Action)).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+    expect(resources.TokenAuthorizerLambdaFunction?.Properties.TracingConfig).toBeUndefined();
   });
 
   it('is attached to GET /v1/session as an HTTP API request authorizer: payload 2.0, simple responses, not cached by default', () => {
