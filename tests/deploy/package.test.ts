@@ -92,7 +92,7 @@ const variablesOf = (t: Template) => {
 
 beforeAll(async () => {
   // No AWS credentials or network are needed to package.
-  // At once, each in its own service folder (see serviceDir).
+  // At once, each in its own service folder (see serviceDir); each builds three bundles (one per function).
   [dir, configuredDir, localDir] = await Promise.all([
     slsPackage({}, '.esbuild-package-test'),
     slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true', USERS_TABLE_ARN: EXISTING_TABLE_ARN, ...EXISTING_LAYOUT }, '.esbuild-package-test-configured'),
@@ -102,7 +102,7 @@ beforeAll(async () => {
   resources = template.Resources;
   configured = readTemplate(configuredDir);
   zipListing = (await run('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', join(dir, 'changePassword.zip')])).stdout;
-}, 120_000);
+}, 240_000);
 
 afterAll(() => {
   for (const folder of [dir, configuredDir, localDir, ...serviceDirs]) if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
