@@ -140,7 +140,8 @@ describe('sls package --stage prod', () => {
       (error: { stdout: string; stderr: string }) => error.stdout + error.stderr,
     );
     expect(refused).toContain(`USERS_TABLE_ARN must be the ARN of the table USERS_TABLE names, arn:aws:dynamodb:<region>:<account>:table/another-table (got "${EXISTING_TABLE_ARN}")`);
-  });
+    // A whole CLI start (the framework and its plugins loaded) on a shared machine: more than the default 20 s.
+  }, 60_000);
 
   it('defines the users table keyed by userId, retained, protected and encrypted', () => {
     expect(created(template).UsersTable).toBeDefined();
