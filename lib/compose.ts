@@ -9,12 +9,14 @@ import { createBcryptHasher } from './adapters/bcrypt/password-hash.js';
 import { createDocumentClient, createDynamoClient } from './adapters/dynamodb/client.js';
 import { idempotencyStore } from './adapters/dynamodb/idempotency-store.js';
 import { dynamoContactLookup } from './adapters/dynamodb/owner-contact.js';
+import { DynamoSessionStore } from './adapters/dynamodb/session-store.js';
 import { DynamoUserStore } from './adapters/dynamodb/user-store.js';
 import { eventBridgeNotifier } from './adapters/eventbridge/change-notifier.js';
 import { createBreachedPasswordCheck, type BreachedPasswordSettings } from './adapters/hibp/breached-passwords.js';
 import { createTokenVerifier, type SecretFetcher } from './adapters/jwt/token-verifier.js';
 import { sesEmailSender } from './adapters/ses/email-sender.js';
 import { loadConfig, loadNoticeConfig, type Config, type NoticeConfig } from './config/load.js';
+import { loadUserAccess, type UserAccessConfig } from './config/user-access.js';
 import { afterIo, overlapWithIo, type Scheduling } from './core/change-password.js';
 import { notifyOwner, type EmailSender } from './core/notify-owner.js';
 import { buildPolicy } from './core/policy/password-policy.js';
@@ -23,6 +25,8 @@ import { silentNotifier, type BreachedPasswordCheck } from './core/ports.js';
 import { createHandler, type HandlerDeps } from './http/change-password-handler.js';
 import { createLogger } from './http/logger.js';
 import { createMetrics, createTracing, METRIC } from './http/observability.js';
+import { createSessionHandler } from './http/session-handler.js';
+import { createTokenAuthorizer, type TokenAuthorizerDeps } from './http/token-authorizer.js';
 
 /**
  * The SSM fetcher for JWT_SECRET_PARAMETER, loaded on first use: a function configured with
@@ -48,6 +52,9 @@ export const breachedPasswordCheck = (settings: BreachedPasswordSettings, logger
       })
     : undefined;
 
+/** The bearer-token check as configured (JWT_*), the same for every function that takes tokens. */
+const tokenVerifier = ({ jwt }: Pick<Config, 'jwt'>) => createTokenVerifier(jwt, { fetchSecret: jwt.key.kind === 'secretParameter' ? lazySsmFetcher() : undefined });
+
 /** How the process runs changes: `one` at a time (a Lambda container), or `many` at once (a test suite, a local server). */
 export type Concurrency = 'one' | 'many';
 
@@ -65,7 +72,7 @@ export const changePasswordDependencies = (config: Config, { concurrency = 'one'
   const metrics = createMetrics(config.observability);
   const tracing = createTracing(config.observability);
   return {
-    verifyToken: createTokenVerifier(config.jwt, { fetchSecret: config.jwt.key.kind === 'secretParameter' ? lazySsmFetcher() : undefined }),
+    verifyToken: tokenVerifier(config),
     store: new DynamoUserStore(tracing.traceClient(createDocumentClient(config.dynamodb)), config.usersTable, config.usersLayout),
     policy: buildPolicy(config.policy),
     hasher: createBcryptHasher(config.bcryptCost),
@@ -100,3 +107,20 @@ export const noticeDependencies = (config: NoticeConfig, sendEmail: EmailSender 
 
 /** The passwordChangedNotice handler as Lambda runs it: configured from the environment at cold start. */
 export const passwordChangedNoticeHandler = (config: NoticeConfig = loadNoticeConfig()) => createNoticeHandler(noticeDependencies(config));
+
+/**
+ * The token authorizer's dependencies: the token verifier, a read of the user's session state and
+ * a logger, nothing more. Kept apart from the change function's, so its bundle (esbuild keeps
+ * only what is reached from here) carries no bcrypt, zxcvbn, breached-list, hibp or valibot code.
+ */
+export const tokenAuthorizerDependencies = (config: UserAccessConfig): TokenAuthorizerDeps => ({
+  verifyToken: tokenVerifier(config),
+  sessions: new DynamoSessionStore(createDocumentClient(config.dynamodb), config.usersTable, config.usersLayout),
+  logger: createLogger(config.observability),
+});
+
+/** The HTTP API Lambda authorizer as Lambda runs it: configured from the environment at cold start. */
+export const tokenAuthorizerHandler = (config: UserAccessConfig = loadUserAccess()) => createTokenAuthorizer(tokenAuthorizerDependencies(config));
+
+/** GET /v1/session, the sample route behind the authorizer: it needs no configuration. */
+export const sessionHandler = () => createSessionHandler();

@@ -88,6 +88,7 @@ export const VARIABLES = {
   THROTTLE_RATE_LIMIT: { scope: 'deploy', default: 20, meaning: 'deploy: HTTP API stage throttling, requests per second', readme: true },
   THROTTLE_BURST_LIMIT: { scope: 'deploy', default: 40, meaning: 'deploy: HTTP API stage throttling, burst', readme: true },
   LAMBDA_MEMORY_MB: { scope: 'deploy', default: 1769, range: { min: 128, max: 10_240 }, meaning: 'deploy: function memory ({range}); 1769 = one vCPU ([docs/performance.md](docs/performance.md))', readme: true },
+  AUTHORIZER_CACHE_SECONDS: { scope: 'deploy', default: 0, range: { min: 0, max: 3600 }, meaning: 'deploy: seconds API Gateway caches an authorization ({range})', readme: true },
   AWS_REGION: { scope: 'deploy', default: 'eu-west-1', meaning: 'deploy: the region (or `--region`)', readme: true },
   ESBUILD_WORK_FOLDER: { scope: 'deploy', default: '.esbuild', meaning: "packaging: esbuild's work folder (tests and the bench use their own)", readme: false },
   PORT: { scope: 'local', default: 3000, meaning: '`npm start`: its HTTP port', readme: false },

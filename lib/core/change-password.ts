@@ -3,7 +3,7 @@ import { isRecentPassword, type HashesBySalt } from './password-history.js';
 import { startPolicyCheck } from './policy/password-policy.js';
 import { type PolicyRule } from './policy/password-rule.js';
 import type { AttemptLimits, BreachedPasswordCheck, ChangeNotifier, Clock, PasswordHasher, UserCredentials, UserStore } from './ports.js';
-import { issuedBeforePasswordChange } from './stale-token.js';
+import { revokedByPasswordChange } from './stale-token.js';
 import { stepUpRefusal, stepUpVerdict, type AuthenticationClaims, type StepUpConfig } from './step-up.js';
 
 /** The account protections: the brute-force limit, the history and the lost-answer replay window. */
@@ -68,6 +68,8 @@ export interface ChangePasswordInput {
   tokenIssuedAt: number | undefined;
   /** The token's `amr`, `acr` and `auth_time`, for step-up. */
   authentication: AuthenticationClaims;
+  /** The token's `sid`: its session's older tokens outlive the change (lib/core/stale-token.ts). */
+  tokenSessionId?: string | undefined;
   oldPassword: string;
   newPassword: string;
   requestId?: string | undefined;
@@ -135,7 +137,7 @@ export const changePassword = async (deps: ChangePasswordDeps, input: ChangePass
   const { user, windowStart } = await reserving;
   const giveBack = () => deps.store.releaseAttempt(userId, windowStart);
 
-  if (issuedBeforePasswordChange(input.tokenIssuedAt, user.passwordChangedAt)) {
+  if (revokedByPasswordChange({ issuedAt: input.tokenIssuedAt, sessionId: input.tokenSessionId }, user)) {
     // Only an exact retry of the change that made this token stale may pass; anything else is a
     // failed attempt, so a thief's older token cannot change the password back or probe it.
     if (await isReplay(deps, user, input)) return giveBack().then(() => 'replayed');
@@ -188,7 +190,7 @@ export const changePassword = async (deps: ChangePasswordDeps, input: ChangePass
   const changedAt = deps.clock();
   // At least the previous hash is kept, whatever the history size: a lost-response retry needs it.
   const history = [passwordHash, ...user.passwordHistory].slice(0, Math.max(1, deps.limits.historySize));
-  await deps.store.replacePasswordHash({ userId, expectedHash: passwordHash, newHash, changedAt, history });
+  await deps.store.replacePasswordHash({ userId, expectedHash: passwordHash, newHash, changedAt, history, sessionId: input.tokenSessionId });
 
   await deps.notifier
     .passwordChanged({ userId, changedAt, requestId: input.requestId, sourceIp: input.sourceIp })

@@ -10,6 +10,8 @@ export interface UserCredentials {
   /** Absent for a user who has no password (e.g. federated sign-in only). */
   passwordHash: string | undefined;
   passwordChangedAt: string | undefined;
+  /** The `sid` of the token that made the last change, whose tokens that change left valid. */
+  passwordChangedBySession: string | undefined;
   /** Previous hashes, newest first, bounded by the history size. */
   passwordHistory: string[];
   /** Personal attributes a policy rule may refuse passwords built on. */
@@ -38,6 +40,8 @@ export interface PasswordReplacement {
   changedAt: Date;
   /** The history to store with the new hash (newest first, already bounded). */
   history: string[];
+  /** The changing token's `sid`, recorded so that session stays signed in; undefined clears any earlier one. */
+  sessionId?: string | undefined;
 }
 
 export interface BeginAttemptOptions {
@@ -104,11 +108,13 @@ export interface VerifiedToken {
   /** The token's `iat` in seconds since the epoch, when present. */
   issuedAt: number | undefined;
   /** RFC 8176 `amr`: how the holder signed in (its string entries), when it is an array. */
-  amr: string[] | undefined;
+  amr?: string[] | undefined;
   /** OIDC `acr`: the authentication context class, when it is a string. */
-  acr: string | undefined;
+  acr?: string | undefined;
   /** OIDC `auth_time` in seconds since the epoch: when the holder signed in, when it is a number. */
-  authTime: number | undefined;
+  authTime?: number | undefined;
+  /** The OIDC `sid` claim (the sign-in session the token belongs to), when it is a string. */
+  sessionId?: string | undefined;
 }
 
 /**
@@ -116,3 +122,15 @@ export interface VerifiedToken {
  * rejects with NO_AUTH_TOKEN, UNAUTHORIZED, or SERVICE_UNAVAILABLE when the key source fails.
  */
 export type TokenVerifier = (authorization: string | undefined) => Promise<VerifiedToken>;
+
+/** What the token authorizer reads of a user: when the password last changed, and by which session. */
+export interface SessionState {
+  passwordChangedAt: string | undefined;
+  passwordChangedBySession: string | undefined;
+}
+
+/** The authorizer's read of the user store (lib/adapters/dynamodb); rejects with SERVICE_UNAVAILABLE or INTERNAL. */
+export interface SessionStore {
+  /** The user's session state, or undefined when the user has no record. */
+  sessionState(userId: string): Promise<SessionState | undefined>;
+}

@@ -93,13 +93,13 @@ export const createHandler = (deps: HandlerDeps) => {
     .use(jsonBodyParser())
     .use(objectBody())
     .handler(async (event, context, { signal }) => {
-      const { userId, issuedAt, amr, acr, authTime } = verifiedToken(context);
+      const { userId, issuedAt, amr, acr, authTime, sessionId } = verifiedToken(context);
       const parsed = parseChangePasswordBody(event.body as Record<string, unknown>);
       if (!parsed.ok) throw new AppError('INVALID_FIELDS', { details: { fieldErrors: parsed.fieldErrors } });
       // After middy's early 503 the use case may still be running: no store call may start then.
       const guarded = { ...deps, store: guardWithSignal(deps.store, signal) };
       const requestId = event.requestContext?.requestId;
-      const outcome = await changePassword(guarded, { userId, tokenIssuedAt: issuedAt, authentication: { amr, acr, authTime }, ...parsed.body, requestId, sourceIp: sourceIp(event) });
+      const outcome = await changePassword(guarded, { userId, tokenIssuedAt: issuedAt, tokenSessionId: sessionId, authentication: { amr, acr, authTime }, ...parsed.body, requestId, sourceIp: sourceIp(event) });
       logger.info('password change attempt', { outcome, statusCode: 200 });
       return jsonResponse(200, { status: true, data: { passwordChanged: 'OK' } });
     });

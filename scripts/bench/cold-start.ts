@@ -3,7 +3,7 @@
  * bundle and serves one successful change (token, DynamoDB read, policy, two bcrypt operations at
  * the default cost 12, conditional write) against an embedded dynalite.
  *
- *   rm -rf .esbuild* .serverless && npx sls package && unzip -o -d /tmp/new .serverless/change-password.zip
+ *   rm -rf .esbuild* .serverless && npx sls package && unzip -o -d /tmp/new .serverless/changePassword.zip
  *   npx tsx scripts/bench/cold-start.ts /tmp/base/functions/change-password/handler.cjs /tmp/new/functions/change-password/handler.cjs
  *   npx tsx scripts/bench/cold-start.ts handler.cjs --node=/path/to/node22 --node=/path/to/node24 15
  *

@@ -22,13 +22,12 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions } from 'esbuild';
-import { load as loadYaml } from 'js-yaml';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { hashPassword, hashPasswordWithSalt } from '../../lib/adapters/bcrypt/password-hash.js';
 import { saltOf } from '../../lib/core/hash-format.js';
@@ -36,6 +35,7 @@ import { createDocumentClient } from '../../lib/adapters/dynamodb/client.js';
 import { ensureUsersTable, putUser, startEmbeddedDynamo } from '../local/dynamodb.js';
 import { mintToken } from '../local/dev-token.js';
 import type { HandlerPhases } from './instrumented.js';
+import { ensurePackage, packageBuildOptions } from './package.js';
 import type { BenchJob, ChildMessage, ParentMessage, Side, Step } from './protocol.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -65,34 +65,13 @@ const settings = {
 /** The performance targets (docs/performance.md), as ratios to the floor in the same run; the zip in kB (1000 bytes). */
 const targets = { warm: 1.5, cold: 1.15, history: 1.6, zipKB: 400 };
 
-/** Generated files live here: ignored by git and the linter (`.esbuild*`). */
-const workFolder = '.esbuild-bench';
 const outDir = join(root, '.esbuild-bench-out');
-const zipPath = join(root, '.serverless', 'change-password.zip');
+const zipPath = join(root, '.serverless', 'changePassword.zip');
 const zipEntry = 'functions/change-password/handler.cjs';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 // Builds
-
-const newestMtime = (path: string): number => {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
-};
-
-/** `sls package --stage prod` unless .serverless/change-password.zip is newer than everything it is built from. */
-const ensurePackage = (): void => {
-  const sources = ['functions', 'lib', 'package-lock.json', 'serverless.yml', 'tsconfig.json'].map((p) => newestMtime(join(root, p)));
-  if (existsSync(zipPath) && statSync(zipPath).mtimeMs > Math.max(...sources)) {
-    log('• .serverless/change-password.zip is up to date');
-    return;
-  }
-  log('• packaging: sls package --stage prod (ESBUILD_WORK_FOLDER=.esbuild-bench) …');
-  // No credentials or network are needed to package (as in tests/deploy).
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', JWT_SECRET: '', ESBUILD_WORK_FOLDER: workFolder };
-  execFileSync(process.execPath, ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'prod'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'], timeout: 180_000 });
-};
 
 /** Reads the zip's one entry: sizes from the central directory, and the file itself. */
 const unpackHandler = (): { zipped: number; unpacked: number; path: string } => {
@@ -101,13 +80,6 @@ const unpackHandler = (): { zipped: number; unpacked: number; path: string } => 
   const out = JSON.parse(execFileSync('python3', ['-c', script, zipPath, zipEntry, dest], { encoding: 'utf8' })) as { entries: number; unpacked: number };
   if (out.entries !== 1) log(`! the zip holds ${out.entries} entries; the bench loads ${zipEntry} only`);
   return { zipped: statSync(zipPath).size, unpacked: out.unpacked, path: join(dest, zipEntry) };
-};
-
-/** The esbuild options serverless.yml gives serverless-esbuild, so the floor is bundled like the function. */
-const packageBuildOptions = (): BuildOptions => {
-  const yaml = loadYaml(readFileSync(join(root, 'serverless.yml'), 'utf8')) as { custom: { esbuild: Record<string, unknown> } };
-  const { bundle, minify, sourcemap, target, platform, format, mainFields } = yaml.custom.esbuild;
-  return { bundle, minify, sourcemap, target, platform, format, mainFields } as BuildOptions;
 };
 
 const bundle = async (entry: string, name: string, options: BuildOptions): Promise<string> => {
@@ -154,7 +126,7 @@ let seeded = 0;
 const main = async () => {
   const started = performance.now();
   mkdirSync(outDir, { recursive: true });
-  ensurePackage();
+  ensurePackage(zipPath);
   const pkg = unpackHandler();
   const options = packageBuildOptions();
   const floorPath = await bundle('scripts/bench/floor.ts', 'floor.cjs', options);

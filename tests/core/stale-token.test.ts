@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { issuedBeforePasswordChange } from '../../lib/core/stale-token.js';
+import { issuedBeforePasswordChange, revokedByPasswordChange } from '../../lib/core/stale-token.js';
 
 /** The stale-token rule, as other services apply it: compared in whole seconds of `iat`. */
 const CHANGED_AT = '2026-11-27T10:00:00.750Z';
@@ -17,5 +17,21 @@ describe('issuedBeforePasswordChange', () => {
     ['a token without iat for a record whose change time is unreadable', undefined, 'not a date', false],
   ])('%s (iat %s, change %s): stale = %s', (_case, issuedAt, changedAt, stale) => {
     expect(issuedBeforePasswordChange(issuedAt, changedAt)).toBe(stale);
+  });
+});
+
+describe('revokedByPasswordChange: the session that made the change keeps its tokens', () => {
+  const changed = (by: string | undefined) => ({ passwordChangedAt: CHANGED_AT, passwordChangedBySession: by });
+
+  it.each([
+    ['an older token of the changing session', { issuedAt: CHANGED_SECOND - 1, sessionId: 'sid-a' }, changed('sid-a'), false],
+    ['an older token without iat of the changing session', { issuedAt: undefined, sessionId: 'sid-a' }, changed('sid-a'), false],
+    ['an older token of another session', { issuedAt: CHANGED_SECOND - 1, sessionId: 'sid-b' }, changed('sid-a'), true],
+    ['an older token without sid', { issuedAt: CHANGED_SECOND - 1, sessionId: undefined }, changed('sid-a'), true],
+    ['an older token with a sid, after a change made without one', { issuedAt: CHANGED_SECOND - 1, sessionId: 'sid-a' }, changed(undefined), true],
+    ['a token issued since the change, of any session', { issuedAt: CHANGED_SECOND + 1, sessionId: 'sid-b' }, changed('sid-a'), false],
+    ['a token of a user who never changed', { issuedAt: 0, sessionId: undefined }, { passwordChangedAt: undefined, passwordChangedBySession: undefined }, false],
+  ])('%s: revoked = %s', (_case, token, state, revoked) => {
+    expect(revokedByPasswordChange(token, state)).toBe(revoked);
   });
 });

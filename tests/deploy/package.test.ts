@@ -94,12 +94,17 @@ const chosen = (t: Template, value: unknown): unknown => {
   const branch = (value as { 'Fn::If'?: [string, unknown, unknown] })['Fn::If'];
   return branch === undefined ? value : evaluate(t.Conditions?.[branch[0]]) ? branch[1] : branch[2];
 };
-type Statement = { Effect: string; Action: string[] | string; Resource: unknown };
-/** The statements of a role: the change function's (the framework's role) unless another is named. */
-const roleStatements = (t: Template, name = 'IamRoleLambdaExecution'): Statement[] => {
+type Policy = { PolicyDocument: { Statement: { Effect: string; Action: string[] | string; Resource: unknown }[] } };
+/** A role's statements as CloudFormation would create them: a policy under Fn::If only when its condition holds. */
+const statementsOf = (role: Resources[string] | undefined, t: Template = template) =>
+  ((role?.Properties.Policies ?? []) as (Policy | { 'Fn::If': [string, Policy, unknown] })[])
+    .flatMap((p) => ('Fn::If' in p ? (evaluate(t.Conditions?.[p['Fn::If'][0]]) ? [p['Fn::If'][1]] : []) : [p]))
+    .flatMap((p) => p.PolicyDocument.Statement);
+/** The statements of a role: the framework's, which the change function runs with, unless another is named. */
+const roleStatements = (t: Template, name = 'IamRoleLambdaExecution') => {
   const role = t.Resources[name];
   if (role?.Type !== 'AWS::IAM::Role') throw new Error(`no IAM role ${name} in the template`);
-  return (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+  return statementsOf(role, t);
 };
 const variablesOf = (t: Template, name = 'ChangePasswordLambdaFunction') => {
   const fn = t.Resources[name];
@@ -109,7 +114,7 @@ const variablesOf = (t: Template, name = 'ChangePasswordLambdaFunction') => {
 
 beforeAll(async () => {
   // No AWS credentials or network are needed to package.
-  // At once, each in its own service folder (see serviceDir).
+  // At once, each in its own service folder (see serviceDir); each builds one bundle per function.
   let global3Dir: string;
   let globalWitnessDir: string;
   [dir, configuredDir, localDir, global3Dir, globalWitnessDir] = await Promise.all([
@@ -124,7 +129,7 @@ beforeAll(async () => {
   template = readTemplate(dir);
   resources = template.Resources;
   configured = readTemplate(configuredDir);
-  zipListing = (await run('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', join(dir, 'change-password.zip')])).stdout;
+  zipListing = (await run('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', join(dir, 'changePassword.zip')])).stdout;
   // Five packagings at once: minutes on a busy two-core machine.
 }, 240_000);
 
@@ -135,8 +140,8 @@ afterAll(() => {
 const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type);
 
 describe('sls package --stage prod', () => {
-  it('builds one nodejs24.x arm64 function at 1769 MB (one vCPU) from a single bundled file', () => {
-    const [fn] = ofType('AWS::Lambda::Function');
+  it('builds the change function as a nodejs24.x arm64 function at 1769 MB (one vCPU) from a single bundled file', () => {
+    const fn = resources.ChangePasswordLambdaFunction;
     expect(fn?.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 1769, Handler: 'functions/change-password/handler.handler' });
     expect(zipListing.trim().split('\n')).toEqual(['functions/change-password/handler.cjs']);
   });
@@ -147,7 +152,7 @@ describe('sls package --stage prod', () => {
 
   it('routes POST (and the CORS preflight) /v1/users/profile/change-password on an HTTP API', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey);
-    expect(routes.sort((a, b) => String(a).localeCompare(String(b)))).toEqual(['OPTIONS /v1/users/profile/change-password', 'POST /v1/users/profile/change-password']);
+    expect(routes.sort((a, b) => String(a).localeCompare(String(b)))).toEqual(['GET /v1/session', 'OPTIONS /v1/users/profile/change-password', 'POST /v1/users/profile/change-password']);
   });
 
   it('grants DynamoDB GetItem and UpdateItem on the users table only', () => {
@@ -217,8 +222,7 @@ describe('sls package --stage prod', () => {
   });
 
   it('keeps the function’s logs 30 days', () => {
-    const [logGroup] = ofType('AWS::Logs::LogGroup');
-    expect(logGroup?.Properties).toEqual({ LogGroupName: '/aws/lambda/change-password-prod-changePassword', RetentionInDays: 30 });
+    expect(resources.ChangePasswordLogGroup?.Properties).toEqual({ LogGroupName: '/aws/lambda/change-password-prod-changePassword', RetentionInDays: 30 });
   });
 
   it('grants the role nothing but its own logs and the two DynamoDB calls when nothing optional is configured', () => {
@@ -236,7 +240,8 @@ describe('sls package --stage prod', () => {
   it('with JWT_SECRET_PARAMETER set, grants ssm:GetParameter on that one parameter only', () => {
     const policy = created(configured).JwtSecretParameterReadPolicy;
     expect(policy?.Properties).toMatchObject({
-      Roles: [{ Ref: 'IamRoleLambdaExecution' }],
+      // The token authorizer verifies tokens with the same secret.
+      Roles: [{ Ref: 'IamRoleLambdaExecution' }, { Ref: 'TokenAuthorizerRole' }],
       PolicyDocument: {
         Statement: [
           { Effect: 'Allow', Action: 'ssm:GetParameter', Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${SECRET_PARAMETER}` } },
@@ -268,13 +273,13 @@ describe('sls package --stage prod', () => {
 
   // The budget: 400 KB with the bundled breached-password list (~50 KB) and hibp (~2 KB).
   it('ships a bundle under 400 KB zipped', () => {
-    expect(statSync(join(dir, 'change-password.zip')).size).toBeLessThan(400 * 1024);
+    expect(statSync(join(dir, 'changePassword.zip')).size).toBeLessThan(400 * 1024);
   });
 
   it('loads the bundle without evaluating the X-Ray SDK while tracing is off (no cold-start cost)', async () => {
     const unzipped = mkdtempSync(join(tmpdir(), 'cp-bundle-'));
     try {
-      await run('python3', ['-c', 'import sys,zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', join(dir, 'change-password.zip'), unzipped]);
+      await run('python3', ['-c', 'import sys,zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', join(dir, 'changePassword.zip'), unzipped]);
       // Records which environment variables the bundle reads while it loads (as a cold start does).
       const probe = `const seen=new Set();process.env=new Proxy(process.env,{get(t,k){if(typeof k==='string')seen.add(k);return t[k];}});
 require(process.argv[1]);console.log(JSON.stringify([...seen]));`;
@@ -345,9 +350,9 @@ describe('sls package: the owner notice (passwordChangedNotice)', () => {
   const ofTypeIn = (t: Template, type: string) => Object.entries(created(t)).filter(([, r]) => r.Type === type);
 
   it('is not deployed unless NOTICE_FROM_ADDRESS and EVENT_BUS_NAME are set: no function, rule, role or idempotency table', () => {
-    expect(ofTypeIn(template, 'AWS::Lambda::Function').map(([name]) => name)).toEqual(['ChangePasswordLambdaFunction']);
+    expect(ofTypeIn(template, 'AWS::Lambda::Function').map(([name]) => name)).not.toContain(NOTICE_FUNCTION);
     expect(ofTypeIn(template, 'AWS::Events::Rule')).toEqual([]);
-    expect(ofTypeIn(template, 'AWS::IAM::Role').map(([name]) => name)).toEqual(['IamRoleLambdaExecution']);
+    expect(ofTypeIn(template, 'AWS::IAM::Role').map(([name]) => name)).not.toContain('PasswordChangedNoticeRole');
     expect(ofTypeIn(template, 'AWS::DynamoDB::Table').map(([name]) => name)).toEqual(['UsersTable']);
     expect(variablesOf(template)).not.toHaveProperty('NOTICE_FROM_ADDRESS');
   });
@@ -423,5 +428,59 @@ describe('sls package: the owner notice (passwordChangedNotice)', () => {
     const actions = roleStatements(configured).flatMap((s) => s.Action);
     expect(actions.filter((a) => a.startsWith('ses:'))).toEqual([]);
     expect(JSON.stringify(roleStatements(configured))).not.toContain('IdempotencyTable');
+  });
+});
+
+describe('sls package --stage prod: the token authorizer', () => {
+  it('is its own 512 MB function on a role that may read users and write its logs, nothing else', () => {
+    expect(resources.TokenAuthorizerLambdaFunction?.Properties).toMatchObject({
+      Handler: 'functions/token-authorizer/handler.handler',
+      MemorySize: 512,
+      Role: { 'Fn::GetAtt': ['TokenAuthorizerRole', 'Arn'] },
+    });
+    const statements = roleStatements(template, 'TokenAuthorizerRole');
+    expect(statements.flatMap((s) => s.Action).sort()).toEqual(['dynamodb:GetItem', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(statements.find((s) => s.Action === 'dynamodb:GetItem')?.Resource).toEqual({ 'Fn::GetAtt': ['UsersTable', 'Arn'] });
+    expect(roleStatements(configured, 'TokenAuthorizerRole').find((s) => s.Action === 'dynamodb:GetItem')?.Resource).toBe(EXISTING_TABLE_ARN);
+  });
+
+  it('with TRACING=true, is traced like the change function, its role allowed the two X-Ray calls', () => {
+    expect(configured.Resources.TokenAuthorizerLambdaFunction?.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(roleStatements(configured, 'TokenAuthorizerRole').flatMap((s) => s.Action)).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+    expect(resources.TokenAuthorizerLambdaFunction?.Properties.TracingConfig).toBeUndefined();
+  });
+
+  it('is attached to GET /v1/session as an HTTP API request authorizer: payload 2.0, simple responses, not cached by default', () => {
+    expect(resources.HttpApiAuthorizerTokenAuthorizer?.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerResultTtlInSeconds: 0,
+    });
+    expect(resources.HttpApiRouteGetV1Session?.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'HttpApiAuthorizerTokenAuthorizer' } });
+    expect(statementsOf(resources.SessionRole).flatMap((s) => s.Action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+  });
+
+  it('exports its ARN for the platform’s other stacks', () => {
+    const outputs = (template as Template & { Outputs: Record<string, { Value: unknown; Export: { Name: string } }> }).Outputs;
+    expect(outputs.TokenAuthorizerArn).toMatchObject({ Value: { 'Fn::GetAtt': ['TokenAuthorizerLambdaFunction', 'Arn'] }, Export: { Name: 'change-password-prod-token-authorizer-arn' } });
+  });
+
+  // The budget of a function in front of every route: jose, the DynamoDB client and one GetItem.
+  it('ships one bundled file under 150 KB zipped', async () => {
+    const zip = join(dir, 'tokenAuthorizer.zip');
+    const listing = (await run('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', zip])).stdout;
+    expect(listing.trim().split('\n')).toEqual(['functions/token-authorizer/handler.cjs']);
+    expect(statSync(zip).size).toBeLessThanOrEqual(150 * 1024);
+  });
+
+  it('carries none of the change function’s password machinery (strings of bcryptjs, zxcvbn-ts, its word lists, hibp)', async () => {
+    const read = async (zipName: string) =>
+      (await run('python3', ['-c', 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); sys.stdout.write(z.read(z.namelist()[0]).decode())', join(dir, zipName)], { maxBuffer: 8 * 1024 * 1024 })).stdout;
+    const markers = ['Invalid salt version', 'passwords-common', 'l33t', 'bcrypt', 'hibp'];
+    const [authorizer, change] = [await read('tokenAuthorizer.zip'), await read('changePassword.zip')];
+    expect(markers.filter((m) => !change.includes(m))).toEqual([]);
+    expect(markers.filter((m) => authorizer.includes(m))).toEqual([]);
   });
 });

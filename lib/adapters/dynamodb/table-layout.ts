@@ -12,6 +12,8 @@ export const USER_ATTRIBUTES = {
   passwordHash: 'passwordHash',
   passwordChangedAt: 'passwordChangedAt',
   passwordHistory: 'passwordHistory',
+  /** The OIDC `sid` of the token that made the last change: that session's tokens stay valid. */
+  passwordChangedBySession: 'passwordChangedBySession',
   /** The brute-force counter: old-password checks taken in the window that started at `oldPasswordAttemptsSince`. */
   oldPasswordAttempts: 'oldPasswordAttempts',
   oldPasswordAttemptsSince: 'oldPasswordAttemptsSince',
@@ -26,7 +28,7 @@ export const USER_ATTRIBUTES = {
 export type UserAttribute = keyof typeof USER_ATTRIBUTES;
 
 /** Which of them this service writes: none of these may be a key attribute. */
-export const WRITTEN_ATTRIBUTES: readonly UserAttribute[] = ['passwordHash', 'passwordChangedAt', 'passwordHistory', 'oldPasswordAttempts', 'oldPasswordAttemptsSince'];
+export const WRITTEN_ATTRIBUTES: readonly UserAttribute[] = ['passwordHash', 'passwordChangedAt', 'passwordChangedBySession', 'passwordHistory', 'oldPasswordAttempts', 'oldPasswordAttemptsSince'];
 
 /** The personal attributes handed to the policy. */
 export const PERSONAL_ATTRIBUTES = ['email', 'username', 'name', 'displayName'] as const satisfies readonly UserAttribute[];

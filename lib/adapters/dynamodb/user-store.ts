@@ -4,6 +4,7 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import { AppError } from '../../core/errors.js';
 import type { Attempt, AttemptLimits, BeginAttemptOptions, PasswordReplacement, UserCredentials, UserStore } from '../../core/ports.js';
 import { stepUpRefusal } from '../../core/step-up.js';
+import { dependencyFailure } from './failure.js';
 import { DEFAULT_LAYOUT, itemKey, PERSONAL_ATTRIBUTES, type TableLayout, type UserAttribute } from './table-layout.js';
 
 const toCredentials = (userId: string, item: Record<string, unknown>, names: TableLayout['attributes']): UserCredentials => {
@@ -17,20 +18,11 @@ const toCredentials = (userId: string, item: Record<string, unknown>, names: Tab
     userId,
     passwordHash: text('passwordHash'),
     passwordChangedAt: text('passwordChangedAt'),
+    passwordChangedBySession: text('passwordChangedBySession'),
     passwordHistory: history,
     attributes: PERSONAL_ATTRIBUTES.map(text).filter((a): a is string => a !== undefined && a !== ''),
     mfaEnrolled: item[names.mfaEnrolled] === true,
   };
-};
-
-/**
- * An SDK failure is DynamoDB's (network, throttling, 5xx): 503, retryable. A ValidationException
- * is a request this code built wrongly: 500. The cause keeps the error name and status, no data.
- */
-const dependencyFailure = (error: unknown): AppError => {
-  const name = error instanceof Error ? error.name : 'UnknownError';
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return new AppError(name === 'ValidationException' ? 'INTERNAL' : 'SERVICE_UNAVAILABLE', { cause: { dependency: 'dynamodb', name, status } });
 };
 
 /**
@@ -125,13 +117,15 @@ export class DynamoUserStore implements UserStore {
     }, 'NONE');
   }
 
-  async replacePasswordHash({ userId, expectedHash, newHash, changedAt, history }: PasswordReplacement): Promise<void> {
+  async replacePasswordHash({ userId, expectedHash, newHash, changedAt, history, sessionId }: PasswordReplacement): Promise<void> {
+    // A change without a session removes the recorded one, so an older session never outlives a later change.
+    const session = sessionId === undefined ? { set: '', remove: ', #passwordChangedBySession', values: {} } : { set: ', #passwordChangedBySession = :session', remove: '', values: { ':session': sessionId } };
     const written = await this.conditionalUpdate(userId, {
       // UpdateItem, never PutItem: attributes this service does not own are left as they are.
-      UpdateExpression: 'SET #passwordHash = :new, #passwordChangedAt = :at, #passwordHistory = :history REMOVE #oldPasswordAttempts, #oldPasswordAttemptsSince',
+      UpdateExpression: `SET #passwordHash = :new, #passwordChangedAt = :at, #passwordHistory = :history${session.set} REMOVE #oldPasswordAttempts, #oldPasswordAttemptsSince${session.remove}`,
       // Only over the hash that was verified; this also fails (no upsert) if the item is gone.
       ConditionExpression: '#passwordHash = :expected',
-      ExpressionAttributeValues: { ':new': newHash, ':at': changedAt.toISOString(), ':history': history, ':expected': expectedHash },
+      ExpressionAttributeValues: { ':new': newHash, ':at': changedAt.toISOString(), ':history': history, ':expected': expectedHash, ...session.values },
     }, 'NONE');
     if (written !== undefined && written !== WRITE_CONFLICT) return;
     // Lost the race (the condition failed, or another Region was writing the user and this write

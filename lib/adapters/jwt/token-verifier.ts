@@ -125,7 +125,7 @@ export const createTokenVerifier = (jwt: JwtOptions, { fetchSecret }: { fetchSec
       }
       throw new AppError('UNAUTHORIZED', { cause: { reason: code ?? 'invalid token' } });
     }
-    const { sub, iat } = payload;
+    const { sub, iat, sid } = payload;
     // jose checks iat only with maxTokenAge (and that it is a number when present); a future iat
     // would also outlive a later revocation by iat.
     if ((iat ?? 0) > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
@@ -140,6 +140,6 @@ export const createTokenVerifier = (jwt: JwtOptions, { fetchSecret }: { fetchSec
     ) {
       throw new AppError('UNAUTHORIZED', { cause: { reason: 'unusable sub claim' } });
     }
-    return { userId: sub, issuedAt: iat, ...authenticationClaims(payload) };
+    return { userId: sub, issuedAt: iat, sessionId: typeof sid === 'string' && sid !== '' ? sid : undefined, ...authenticationClaims(payload) };
   };
 };

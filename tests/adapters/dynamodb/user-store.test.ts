@@ -401,6 +401,20 @@ describe('replacePasswordHash', () => {
     expect(await item(userId)).toEqual({ userId, passwordHash: 'new-hash', passwordChangedAt: NOW.toISOString(), passwordHistory: ['stored-hash'], email: 'ana@example.org' });
   });
 
+  it('records the changing token’s session, and removes a recorded one when the change has none', async () => {
+    // Arrange
+    const userId = await seed({ passwordChangedBySession: 'sid-older' });
+    const { store } = recordedStore();
+
+    // Act / Assert: a session that is not the older one's
+    await store.replacePasswordHash({ ...change(userId), sessionId: 'sid-new' });
+    expect((await item(userId))?.passwordChangedBySession).toBe('sid-new');
+
+    // Act / Assert: no session, so no earlier one may keep its tokens
+    await store.replacePasswordHash({ ...change(userId, 'newer-hash'), expectedHash: 'new-hash' });
+    expect(await item(userId)).not.toHaveProperty('passwordChangedBySession');
+  });
+
   it('decides a write whose condition failed with a strongly consistent read: its own hash already there is success', async () => {
     // Arrange: this change's hash landed before its write (a retried call whose answer was lost)
     const userId = await seed();

@@ -59,6 +59,22 @@ describe('createTokenVerifier with an HS256 secret', () => {
     expect(result).toEqual({ userId: 'user-123', issuedAt: iat });
   });
 
+  it.each([
+    ['a string', 'sid-1', 'sid-1'],
+    ['empty', '', undefined],
+    ['not a string', 42, undefined],
+    ['absent', undefined, undefined],
+  ])('returns the OIDC sid as the session id when it is %s: %s', async (_case, sid, sessionId) => {
+    // Arrange
+    const token = await sign(claims({ sid }), SECRET_KEY, 'HS256');
+
+    // Act
+    const result = await verify(`Bearer ${token}`);
+
+    // Assert: toStrictEqual, so an absent session id is there as undefined and nothing else is
+    expect(result).toStrictEqual({ userId: 'user-123', issuedAt: expect.any(Number), sessionId });
+  });
+
   it('returns issuedAt undefined when the token has no iat', async () => {
     // Arrange
     const token = await sign(claims({ iat: undefined }), SECRET_KEY, 'HS256');

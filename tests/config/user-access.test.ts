@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../lib/config/load.js';
+import { loadUserAccess } from '../../lib/config/user-access.js';
+import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
+
+/** The token authorizer's configuration: the part every function shares, parsed alike, and nothing else. */
+const ENV = { USERS_TABLE: 'users', JWT_SECRET: DEV_JWT_SECRET, USERS_KEY: 'pk=USER#{sub}', USERS_ATTRIBUTE_NAMES: 'passwordChangedBySession=pwdBy' };
+
+describe('loadUserAccess', () => {
+  it('is the change function’s configuration minus the change function’s own settings', () => {
+    const { stage, usersTable, usersLayout, dynamodb, jwt, observability } = loadConfig(ENV);
+    expect(loadUserAccess(ENV)).toEqual({ stage, usersTable, usersLayout, dynamodb, jwt, observability });
+    expect(loadUserAccess(ENV).usersLayout.attributes.passwordChangedBySession).toBe('pwdBy');
+  });
+
+  it('ignores a bad value of a setting only the change function reads, which still fails the change function', () => {
+    const env = { ...ENV, BCRYPT_COST: 'twelve', PASSWORD_PROFILE: 'strict' };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(loadUserAccess(env).usersTable).toBe('users');
+  });
+
+  it('refuses what it reads as loadConfig does: no table, no key source', () => {
+    expect(() => loadUserAccess({ JWT_SECRET: DEV_JWT_SECRET })).toThrow(/USERS_TABLE is required/);
+    expect(() => loadUserAccess({ USERS_TABLE: 'users' })).toThrow(/Set exactly one of JWT_SECRET/);
+  });
+});
