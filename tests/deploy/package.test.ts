@@ -440,7 +440,8 @@ describe('sls package --stage prod: the token authorizer', () => {
     });
     const statements = roleStatements(template, 'TokenAuthorizerRole');
     expect(statements.flatMap((s) => s.Action).sort()).toEqual(['dynamodb:GetItem', 'logs:CreateLogStream', 'logs:PutLogEvents']);
-    expect(statements.find((s) => s.Action === 'dynamodb:GetItem')?.Resource).toEqual({ 'Fn::GetAtt': ['UsersTable', 'Arn'] });
+    expect(chosen(template, statements.find((s) => s.Action === 'dynamodb:GetItem')?.Resource)).toEqual({ 'Fn::GetAtt': ['UsersTable', 'Arn'] });
+    expect(chosen(global3, roleStatements(global3, 'TokenAuthorizerRole').find((s) => s.Action === 'dynamodb:GetItem')?.Resource)).toEqual({ 'Fn::GetAtt': ['UsersGlobalTable', 'Arn'] });
     expect(roleStatements(configured, 'TokenAuthorizerRole').find((s) => s.Action === 'dynamodb:GetItem')?.Resource).toBe(EXISTING_TABLE_ARN);
   });
 

@@ -72,7 +72,7 @@ describe('createTokenVerifier with an HS256 secret', () => {
     const result = await verify(`Bearer ${token}`);
 
     // Assert: toStrictEqual, so an absent session id is there as undefined and nothing else is
-    expect(result).toStrictEqual({ userId: 'user-123', issuedAt: expect.any(Number), sessionId });
+    expect(result).toStrictEqual({ userId: 'user-123', issuedAt: expect.any(Number), sessionId, amr: undefined, acr: undefined, authTime: undefined });
   });
 
   it('returns issuedAt undefined when the token has no iat', async () => {
