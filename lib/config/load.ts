@@ -10,8 +10,6 @@ import type { ObservabilitySettings } from '../http/observability.js';
 import { ConfigError, dynamodbOptions, httpsOrLocalUrl, loadTableLayout, loadUserAccess, observability, optional, requiredUsersTable, type UserAccessConfig } from './user-access.js';
 import { LOCAL_STAGE, VARIABLES, type VariableName } from './variables.js';
 
-export { ConfigError, loadTableLayout, publicKeySource } from './user-access.js';
-
 /**
  * `default`: AWS Cognito's default composition (8+ characters, lower, upper, digit, symbol) plus
  * guessability. `nist`: NIST SP 800-63B-4 §3.1.1.2 / OWASP ASVS 5.0 V6.2: no composition rules,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../../lib/adapters/dynamodb/client.js';
 import { dynamoContactLookup } from '../../../lib/adapters/dynamodb/owner-contact.js';
 import { DEFAULT_LAYOUT, type TableLayout } from '../../../lib/adapters/dynamodb/table-layout.js';
-import { loadTableLayout } from '../../../lib/config/load.js';
+import { loadTableLayout } from '../../../lib/config/user-access.js';
 import { ensureUsersTable, startEmbeddedDynamo, toItem } from '../../../scripts/local/dynamodb.js';
 
 /** The notice's contact lookup against a real DynamoDB API server, in the default and a single-table layout. */

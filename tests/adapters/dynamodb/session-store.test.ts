@@ -2,7 +2,7 @@ import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../../lib/adapters/dynamodb/client.js';
 import { DynamoSessionStore } from '../../../lib/adapters/dynamodb/session-store.js';
-import { loadTableLayout } from '../../../lib/config/load.js';
+import { loadTableLayout } from '../../../lib/config/user-access.js';
 import { ensureUsersTable, startEmbeddedDynamo } from '../../../scripts/local/dynamodb.js';
 import { dynamoError, startCannedServer } from '../../support/fault-servers.js';
 import { rawDocumentClient } from '../../support/harness.js';
