@@ -9,12 +9,22 @@
 import * as v from 'valibot';
 import type { ChangePasswordBody } from '../lib/http/request-schema.js';
 import type { ERRORS } from '../lib/core/errors.js';
+import type { CharacterClass } from '../lib/core/policy/character-classes.js';
+import type { PublishedPolicy } from '../lib/core/policy/published-policy.js';
 import type { StepUpReason } from '../lib/core/step-up.js';
 
 export const CHANGE_PASSWORD_PATH = '/v1/users/profile/change-password';
+export const PASSWORD_POLICY_PATH = '/v1/password-policy';
 
-/** The request body: the same type the function parses (lib/http/request-schema.ts). */
-export type ChangePasswordInput = ChangePasswordBody;
+/**
+ * The request body: the same type the function parses (lib/http/request-schema.ts).
+ * `signOutOtherSessions` (default true) is read when the deployment lets users choose
+ * (OTHER_SESSIONS_ON_CHANGE=user-choice); `false` keeps the user's other devices signed in.
+ */
+export type ChangePasswordInput = ChangePasswordBody & { signOutOtherSessions?: boolean };
+
+/** The rules a change is judged by, as GET /v1/password-policy answers them (docs/api.md). */
+export type PasswordPolicy = PublishedPolicy;
 
 /** Every error code the function answers with (lib/core/errors.ts; docs/openapi.yaml). */
 export type ChangePasswordErrorCode = (typeof ERRORS)[keyof typeof ERRORS]['code'];
@@ -35,6 +45,45 @@ const ErrorEnvelope = v.object({
     })),
   }),
 });
+
+const CLASS = v.picklist(['lower', 'upper', 'digit', 'symbol']);
+const COUNT = v.pipe(v.number(), v.integer(), v.minValue(0));
+const PolicyEnvelope = v.object({
+  status: v.literal(true),
+  data: v.object({
+    minLength: COUNT,
+    minLengthWithMfa: COUNT,
+    maxLength: COUNT,
+    requiredClasses: v.array(CLASS),
+    characterClasses: v.object({ lower: v.string(), upper: v.string(), digit: v.string(), symbol: v.string() }),
+    minUniqueChars: COUNT,
+    minStrength: COUNT,
+    historySize: COUNT,
+    commonPasswordCheck: v.boolean(),
+    personalInfoCheck: v.boolean(),
+    breachedPasswordCheck: v.object({ bundledList: v.boolean(), pwnedPasswords: v.boolean() }),
+    ruleIds: v.array(v.string()),
+  }),
+});
+
+/**
+ * The rules of the policy an app can check before sending (length, character classes, distinct
+ * characters), as the server does: on the NFC form, counting code points, with the policy's own
+ * class patterns. Returns the failed rule ids in the server's order; the server alone judges the
+ * rest (common, personal, breached passwords, strength, history). `mfaEnrolled`: the user signs
+ * in with a second factor, so `minLengthWithMfa` applies.
+ */
+export const checkPasswordLocally = (policy: PasswordPolicy, password: string, { mfaEnrolled = false }: { mfaEnrolled?: boolean } = {}): string[] => {
+  const characters = [...password.normalize('NFC')];
+  const minLength = mfaEnrolled ? policy.minLengthWithMfa : policy.minLength;
+  const text = characters.join('');
+  const missing = policy.requiredClasses.filter((cls: CharacterClass) => !new RegExp(policy.characterClasses[cls], 'u').test(text));
+  return [
+    ...(characters.length < minLength ? ['minLength'] : []),
+    ...missing,
+    ...(new Set(characters).size < policy.minUniqueChars ? ['minUniqueChars'] : []),
+  ];
+};
 
 export type ChangePasswordResult =
   | { ok: true; status: 200; data: { passwordChanged: 'OK' } }
@@ -89,7 +138,7 @@ export const createChangePasswordClient = ({ baseUrl, timeoutMs = 10_000, fetch:
       res = await fetchFn(url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) },
-        body: JSON.stringify({ oldPassword: input.oldPassword, newPassword: input.newPassword }),
+        body: JSON.stringify({ oldPassword: input.oldPassword, newPassword: input.newPassword, signOutOtherSessions: input.signOutOtherSessions }),
         signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
       });
     } catch (error) {
@@ -116,7 +165,29 @@ export const createChangePasswordClient = ({ baseUrl, timeoutMs = 10_000, fetch:
     throw new ChangePasswordClientError('unexpected-response', `POST ${url} answered ${res.status} with a body that is not this API's envelope`, res.status);
   };
 
-  return { url, changePassword };
+  const policyUrl = new URL(PASSWORD_POLICY_PATH, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`).toString();
+
+  /**
+   * The rules in force (no token). Throws {@link ChangePasswordClientError} when there is no
+   * answer of this API; the answer is cacheable (`Cache-Control: public, max-age=300`).
+   */
+  const getPasswordPolicy = async ({ signal }: { signal?: AbortSignal } = {}): Promise<PasswordPolicy> => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    let res: Response;
+    try {
+      res = await fetchFn(policyUrl, { headers: { Accept: 'application/json' }, signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) });
+    } catch (error) {
+      const name = (error as Error).name;
+      if (signal?.aborted === true) throw new ChangePasswordClientError('aborted', `GET ${policyUrl} was aborted by the caller`);
+      if (timeout.aborted) throw new ChangePasswordClientError('timeout', `GET ${policyUrl} timed out after ${timeoutMs} ms`);
+      throw new ChangePasswordClientError('network', `GET ${policyUrl} failed: ${name}`, undefined, { cause: { name } });
+    }
+    const parsed = v.safeParse(PolicyEnvelope, await res.json().catch(() => undefined));
+    if (res.status === 200 && parsed.success) return parsed.output.data;
+    throw new ChangePasswordClientError('unexpected-response', `GET ${policyUrl} answered ${res.status} without the password policy`, res.status);
+  };
+
+  return { url, changePassword, getPasswordPolicy };
 };
 
 export type ChangePasswordClient = ReturnType<typeof createChangePasswordClient>;

@@ -15,14 +15,16 @@ import { eventBridgeNotifier } from './adapters/eventbridge/change-notifier.js';
 import { createBreachedPasswordCheck, type BreachedPasswordSettings } from './adapters/hibp/breached-passwords.js';
 import { createTokenVerifier, type SecretFetcher } from './adapters/jwt/token-verifier.js';
 import { sesEmailSender } from './adapters/ses/email-sender.js';
-import { loadConfig, loadNoticeConfig, type Config, type NoticeConfig } from './config/load.js';
+import { loadConfig, loadNoticeConfig, loadPasswordPolicyRouteConfig, type Config, type NoticeConfig, type PasswordPolicyRouteConfig } from './config/load.js';
 import { loadUserAccess, type UserAccessConfig } from './config/user-access.js';
 import { afterIo, overlapWithIo, type Scheduling } from './core/change-password.js';
 import { notifyOwner, type EmailSender } from './core/notify-owner.js';
 import { buildPolicy } from './core/policy/password-policy.js';
+import { publishedPolicy } from './core/policy/published-policy.js';
 import { createNoticeHandler, type NoticeHandlerDeps } from './events/password-changed-notice.js';
 import { silentNotifier, type BreachedPasswordCheck } from './core/ports.js';
 import { createHandler, type HandlerDeps } from './http/change-password-handler.js';
+import { createPasswordPolicyHandler } from './http/password-policy-handler.js';
 import { createLogger } from './http/logger.js';
 import { createMetrics, createTracing, METRIC } from './http/observability.js';
 import { createSessionHandler } from './http/session-handler.js';
@@ -84,6 +86,7 @@ export const changePasswordDependencies = (config: Config, { concurrency = 'one'
     corsAllowedOrigins: config.corsAllowedOrigins,
     breachedPasswords: breachedPasswordCheck(config.breachedPasswords, logger, metrics),
     stepUp: config.stepUp,
+    otherSessions: config.otherSessions,
     logger,
     metrics,
     tracing,
@@ -115,7 +118,7 @@ export const passwordChangedNoticeHandler = (config: NoticeConfig = loadNoticeCo
  */
 export const tokenAuthorizerDependencies = (config: UserAccessConfig): TokenAuthorizerDeps => ({
   verifyToken: tokenVerifier(config),
-  sessions: new DynamoSessionStore(createDocumentClient(config.dynamodb), config.usersTable, config.usersLayout),
+  sessions: new DynamoSessionStore(createDocumentClient(config.dynamodb), config.usersTable, config.usersLayout, { keptSessions: config.otherSessions === 'user-choice' }),
   logger: createLogger(config.observability),
 });
 
@@ -124,3 +127,10 @@ export const tokenAuthorizerHandler = (config: UserAccessConfig = loadUserAccess
 
 /** GET /v1/session, the sample route behind the authorizer: it needs no configuration. */
 export const sessionHandler = () => createSessionHandler();
+
+/**
+ * GET /v1/password-policy as Lambda runs it: the rules the change function judges by, published
+ * from the same variables (lib/config/load.ts) at cold start. No table, no key source.
+ */
+export const passwordPolicyHandler = (config: PasswordPolicyRouteConfig = loadPasswordPolicyRouteConfig()) =>
+  createPasswordPolicyHandler({ policy: publishedPolicy(config.published), corsAllowedOrigins: config.corsAllowedOrigins });

@@ -4,9 +4,12 @@ import type { TableLayout } from '../adapters/dynamodb/table-layout.js';
 import type { BreachedPasswordSettings } from '../adapters/hibp/breached-passwords.js';
 import type { ChangePasswordLimits } from '../core/change-password.js';
 import { isDeliverableAddress, type NoticeSettings } from '../core/notify-owner.js';
-import { CHARACTER_CLASSES, type CharacterClass, type PasswordPolicyConfig } from '../core/policy/password-policy.js';
+import { CHARACTER_CLASSES, type CharacterClass } from '../core/policy/character-classes.js';
+import type { PasswordPolicyConfig } from '../core/policy/password-policy.js';
+import type { PublishedPolicySettings } from '../core/policy/published-policy.js';
 import { MFA_REQUIREMENTS, type MfaRequirement, type StepUpConfig } from '../core/step-up.js';
 import type { ObservabilitySettings } from '../http/observability.js';
+import { PASSWORD_MAX_CHARS } from '../http/request-schema.js';
 import { ConfigError, dynamodbOptions, httpsOrLocalUrl, loadTableLayout, loadUserAccess, observability, optional, requiredUsersTable, type UserAccessConfig } from './user-access.js';
 import { LOCAL_STAGE, VARIABLES, type VariableName } from './variables.js';
 
@@ -80,17 +83,40 @@ const boolean = (env: NodeJS.ProcessEnv, name: VariableName, fallback: boolean):
 };
 
 /** On for every deployed stage, off on the laptop stage unless set: `npm start` and tests stay offline. */
+const pwnedPasswordsEnabled = (env: NodeJS.ProcessEnv, stage: string): boolean => boolean(env, 'HIBP_ENABLED', stage !== LOCAL_STAGE);
+
 const breachedPasswords = (env: NodeJS.ProcessEnv, stage: string): BreachedPasswordSettings => {
   const apiUrl = optional(env.HIBP_API_URL) ?? VARIABLES.HIBP_API_URL.default;
   if (httpsOrLocalUrl(apiUrl) === undefined) {
     throw new ConfigError(`HIBP_API_URL must be an https:// URL of the Pwned Passwords range API or a mirror (http:// only for localhost; got "${apiUrl}")`);
   }
   return {
-    enabled: boolean(env, 'HIBP_ENABLED', stage !== LOCAL_STAGE),
+    enabled: pwnedPasswordsEnabled(env, stage),
     apiUrl,
     timeoutMs: integer(env, 'HIBP_TIMEOUT_MS'),
     maxBreaches: integer(env, 'HIBP_MAX_BREACHES'),
     failClosed: boolean(env, 'HIBP_FAIL_CLOSED', VARIABLES.HIBP_FAIL_CLOSED.default),
+  };
+};
+
+/**
+ * The new-password rules (PASSWORD_*): what judges a change, and what GET /v1/password-policy
+ * publishes. `nist` asks 15 code points of a password that is the only factor and 8 beside a
+ * second factor (NIST SP 800-63B-4 §3.1.1.2); `default` keeps one minimum unless
+ * PASSWORD_MIN_LENGTH_WITH_MFA is set.
+ */
+const passwordPolicy = (env: NodeJS.ProcessEnv, profile: PasswordProfile): PasswordPolicyConfig => {
+  const minLength = integer(env, 'PASSWORD_MIN_LENGTH', profile === 'nist' ? 15 : undefined);
+  const minLengthWithMfa = optionalInteger(env, 'PASSWORD_MIN_LENGTH_WITH_MFA') ?? (profile === 'nist' ? 8 : undefined);
+  if (minLengthWithMfa !== undefined && minLengthWithMfa > minLength) {
+    throw new ConfigError(`PASSWORD_MIN_LENGTH_WITH_MFA must not exceed PASSWORD_MIN_LENGTH (${minLength}): a second factor never asks for a longer password (got "${minLengthWithMfa}")`);
+  }
+  return {
+    minLength,
+    ...(minLengthWithMfa === undefined ? {} : { minLengthWithMfa }),
+    requiredClasses: requiredClasses(env, profile),
+    minUniqueChars: integer(env, 'PASSWORD_MIN_UNIQUE_CHARS', profile === 'nist' ? 1 : undefined),
+    guessability: { minStrength: integer(env, 'PASSWORD_MIN_STRENGTH') },
   };
 };
 
@@ -165,12 +191,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   return {
     ...access,
     bcryptCost: integer(env, 'BCRYPT_COST'),
-    policy: {
-      minLength: integer(env, 'PASSWORD_MIN_LENGTH', profile === 'nist' ? 15 : undefined),
-      requiredClasses: requiredClasses(env, profile),
-      minUniqueChars: integer(env, 'PASSWORD_MIN_UNIQUE_CHARS', profile === 'nist' ? 1 : undefined),
-      guessability: { minStrength: integer(env, 'PASSWORD_MIN_STRENGTH') },
-    },
+    policy: passwordPolicy(env, profile),
     protection: {
       maxAttempts: integer(env, 'LOCKOUT_MAX_ATTEMPTS'),
       windowSeconds: integer(env, 'LOCKOUT_WINDOW_SECONDS'),
@@ -183,3 +204,23 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     stepUp: stepUp(env),
   };
 };
+
+/** The configuration of GET /v1/password-policy: the published rules, and CORS. No table, no key source. */
+export interface PasswordPolicyRouteConfig {
+  published: PublishedPolicySettings;
+  corsAllowedOrigins: string[];
+}
+
+/**
+ * Reads the variables the policy route publishes, with the very parsing the change function
+ * judges by, so the two cannot disagree. Throws {@link ConfigError} naming the variable.
+ */
+export const loadPasswordPolicyRouteConfig = (env: NodeJS.ProcessEnv = process.env): PasswordPolicyRouteConfig => ({
+  published: {
+    policy: passwordPolicy(env, passwordProfile(env)),
+    maxLength: PASSWORD_MAX_CHARS,
+    historySize: integer(env, 'PASSWORD_HISTORY_SIZE'),
+    pwnedPasswordsLookup: pwnedPasswordsEnabled(env, optional(env.STAGE) ?? VARIABLES.STAGE.default),
+  },
+  corsAllowedOrigins: corsOrigins(env),
+});

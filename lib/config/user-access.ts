@@ -8,6 +8,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { DynamoClientOptions } from '../adapters/dynamodb/client.js';
 import { USER_ATTRIBUTES, WRITTEN_ATTRIBUTES, type KeyTemplate, type TableLayout, type UserAttribute } from '../adapters/dynamodb/table-layout.js';
 import type { JwtKeySource, JwtOptions, PublicKeyAlgorithm } from '../adapters/jwt/token-verifier.js';
+import { OTHER_SESSIONS_MODES, type OtherSessionsMode } from '../core/stale-token.js';
 import type { ObservabilitySettings } from '../http/observability.js';
 import { DEV_JWT_SECRET, JWT_KEY_SOURCES, LOCAL_STAGE, VARIABLES } from './variables.js';
 
@@ -186,7 +187,21 @@ export interface UserAccessConfig {
   dynamodb: DynamoClientOptions;
   jwt: JwtOptions;
   observability: ObservabilitySettings;
+  /**
+   * OTHER_SESSIONS_ON_CHANGE when set: `user-choice` lets the request keep the other sessions;
+   * absent or `sign-out`, a change ends them.
+   */
+  otherSessions?: OtherSessionsMode | undefined;
 }
+
+const otherSessions = (env: NodeJS.ProcessEnv): OtherSessionsMode | undefined => {
+  const raw = optional(env.OTHER_SESSIONS_ON_CHANGE);
+  if (raw === undefined) return undefined;
+  if (!(OTHER_SESSIONS_MODES as readonly string[]).includes(raw)) {
+    throw new ConfigError(`OTHER_SESSIONS_ON_CHANGE must be one of ${OTHER_SESSIONS_MODES.join(', ')} (got "${raw}")`);
+  }
+  return raw as OtherSessionsMode;
+};
 
 /** Reads and validates those variables: the change function's and the token authorizer's common part. */
 export const loadUserAccess = (env: NodeJS.ProcessEnv = process.env): UserAccessConfig => {
@@ -199,5 +214,6 @@ export const loadUserAccess = (env: NodeJS.ProcessEnv = process.env): UserAccess
     dynamodb: dynamodbOptions(env),
     jwt: { key: jwtKeySource(env, stage), issuer: optional(env.JWT_ISSUER), audience: optional(env.JWT_AUDIENCE) },
     observability: observability(env),
+    otherSessions: otherSessions(env),
   };
 };

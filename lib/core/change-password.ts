@@ -3,7 +3,7 @@ import { isRecentPassword, type HashesBySalt } from './password-history.js';
 import { startPolicyCheck } from './policy/password-policy.js';
 import { type PolicyRule } from './policy/password-rule.js';
 import type { AttemptLimits, BreachedPasswordCheck, ChangeNotifier, Clock, PasswordHasher, UserCredentials, UserStore } from './ports.js';
-import { revokedByPasswordChange } from './stale-token.js';
+import { ALL_TOKENS_VALID, revokedByPasswordChange, tokensValidFrom, type OtherSessionsMode } from './stale-token.js';
 import { stepUpRefusal, stepUpVerdict, type AuthenticationClaims, type StepUpConfig } from './step-up.js';
 
 /** The account protections: the brute-force limit, the history and the lost-answer replay window. */
@@ -59,6 +59,8 @@ export interface ChangePasswordDeps {
   breachedPasswords?: BreachedPasswordCheck | undefined;
   /** What the token must prove: a second factor, a recent sign-in (lib/core/step-up.ts). */
   stepUp: StepUpConfig;
+  /** Whether a change always ends the other sessions, or the request may keep them; default `sign-out`. */
+  otherSessions?: OtherSessionsMode | undefined;
 }
 
 export interface ChangePasswordInput {
@@ -72,6 +74,8 @@ export interface ChangePasswordInput {
   tokenSessionId?: string | undefined;
   oldPassword: string;
   newPassword: string;
+  /** The request's choice (`signOutOtherSessions`), heeded only under `user-choice`; default true. */
+  signOutOtherSessions?: boolean | undefined;
   requestId?: string | undefined;
   sourceIp?: string | undefined;
 }
@@ -137,14 +141,18 @@ export const changePassword = async (deps: ChangePasswordDeps, input: ChangePass
   const { user, windowStart } = await reserving;
   const giveBack = () => deps.store.releaseAttempt(userId, windowStart);
 
-  if (revokedByPasswordChange({ issuedAt: input.tokenIssuedAt, sessionId: input.tokenSessionId }, user)) {
+  // Under `sign-out` every change ends the other sessions: the last change is the not-before, and
+  // sessions kept while the option was on end with it (as the authorizer reads it).
+  const userChoice = deps.otherSessions === 'user-choice';
+  const sessions = userChoice ? user : { ...user, tokensValidFrom: undefined };
+  if (revokedByPasswordChange({ issuedAt: input.tokenIssuedAt, sessionId: input.tokenSessionId }, sessions)) {
     // Only an exact retry of the change that made this token stale may pass; anything else is a
     // failed attempt, so a thief's older token cannot change the password back or probe it.
     if (await isReplay(deps, user, input)) return giveBack().then(() => 'replayed');
     throw new AppError('UNAUTHORIZED', { cause: { reason: 'token issued before the last password change' } });
   }
 
-  const failed = finishPolicy({ userAttributes: user.attributes });
+  const failed = finishPolicy({ userAttributes: user.attributes, mfaEnrolled: user.mfaEnrolled });
   if (failed.length > 0) {
     await giveBack();
     throw new AppError('PASSWORD_POLICY', { details: { failedRules: failed } });
@@ -190,10 +198,12 @@ export const changePassword = async (deps: ChangePasswordDeps, input: ChangePass
   const changedAt = deps.clock();
   // At least the previous hash is kept, whatever the history size: a lost-response retry needs it.
   const history = [passwordHash, ...user.passwordHistory].slice(0, Math.max(1, deps.limits.historySize));
-  await deps.store.replacePasswordHash({ userId, expectedHash: passwordHash, newHash, changedAt, history, sessionId: input.tokenSessionId });
+  const keepOthers = userChoice && input.signOutOtherSessions === false;
+  const keptSessions = keepOthers ? { tokensValidFrom: tokensValidFrom(sessions) ?? ALL_TOKENS_VALID } : undefined;
+  await deps.store.replacePasswordHash({ userId, expectedHash: passwordHash, newHash, changedAt, history, sessionId: input.tokenSessionId, keptSessions });
 
   await deps.notifier
-    .passwordChanged({ userId, changedAt, requestId: input.requestId, sourceIp: input.sourceIp })
+    .passwordChanged({ userId, changedAt, requestId: input.requestId, sourceIp: input.sourceIp, ...(userChoice ? { signOutOtherSessions: !keepOthers } : {}) })
     .catch(deps.onNotifyError);
   return 'changed';
 };

@@ -5,13 +5,10 @@
  */
 
 /** What the use case needs to know about a user to change their password. */
-export interface UserCredentials {
+export interface UserCredentials extends SessionState {
   userId: string;
   /** Absent for a user who has no password (e.g. federated sign-in only). */
   passwordHash: string | undefined;
-  passwordChangedAt: string | undefined;
-  /** The `sid` of the token that made the last change, whose tokens that change left valid. */
-  passwordChangedBySession: string | undefined;
   /** Previous hashes, newest first, bounded by the history size. */
   passwordHistory: string[];
   /** Personal attributes a policy rule may refuse passwords built on. */
@@ -42,6 +39,12 @@ export interface PasswordReplacement {
   history: string[];
   /** The changing token's `sid`, recorded so that session stays signed in; undefined clears any earlier one. */
   sessionId?: string | undefined;
+  /**
+   * Absent: the change ends the other sessions (the change is the not-before, `sessionId` its
+   * exception). Given: the user chose to keep them, so the not-before and its exception stay as
+   * they were, the not-before now recorded on its own.
+   */
+  keptSessions?: { tokensValidFrom: string } | undefined;
 }
 
 export interface BeginAttemptOptions {
@@ -84,9 +87,19 @@ export interface PasswordHasher {
 /** Now, as the use case sees it; tests move it by hand. */
 export type Clock = () => Date;
 
+/** What a change tells the platform: who, when, from where; never a password, hash or token. */
+export interface PasswordChangedFacts {
+  userId: string;
+  changedAt: Date;
+  requestId: string | undefined;
+  sourceIp: string | undefined;
+  /** Under OTHER_SESSIONS_ON_CHANGE=user-choice, what the request chose; absent, the other sessions always end. */
+  signOutOtherSessions?: boolean;
+}
+
 /** Told after a successful change (lib/adapters/eventbridge), so the platform can email the user. */
 export interface ChangeNotifier {
-  passwordChanged(event: { userId: string; changedAt: Date; requestId: string | undefined; sourceIp: string | undefined }): Promise<void>;
+  passwordChanged(event: PasswordChangedFacts): Promise<void>;
 }
 
 /** The notifier of a deployment that publishes no events. */
@@ -123,9 +136,15 @@ export interface VerifiedToken {
  */
 export type TokenVerifier = (authorization: string | undefined) => Promise<VerifiedToken>;
 
-/** What the token authorizer reads of a user: when the password last changed, and by which session. */
+/**
+ * What the stale-token rule reads of a user (lib/core/stale-token.ts): when the password last
+ * changed, from when tokens are valid when that differs, and the session whose older tokens stay valid.
+ */
 export interface SessionState {
   passwordChangedAt: string | undefined;
+  /** Set when a change kept the other sessions; absent, the last change is the not-before. */
+  tokensValidFrom?: string | undefined;
+  /** The `sid` of the token that set the not-before, whose older tokens that change left valid. */
   passwordChangedBySession: string | undefined;
 }
 

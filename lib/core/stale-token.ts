@@ -16,11 +16,29 @@ export const issuedBeforePasswordChange = (issuedAt: number | undefined, passwor
 };
 
 /**
- * The rule the change endpoint and the token authorizer both apply: a token issued before the last
- * change is revoked, unless it belongs to the session that made the change (its OIDC `sid` equals
- * the recorded one), so the device that changed the password stays signed in. A token or a change
- * without `sid` gets no exception.
+ * What a change does to the user's other sessions (OTHER_SESSIONS_ON_CHANGE): `sign-out` ends them
+ * all; `user-choice` lets the request keep them (`signOutOtherSessions: false`). OWASP ASVS 5.0
+ * 7.4.3 asks for the option; ending them stays the default.
+ */
+export const OTHER_SESSIONS_MODES = ['sign-out', 'user-choice'] as const;
+export type OtherSessionsMode = (typeof OTHER_SESSIONS_MODES)[number];
+
+/**
+ * From when the user's tokens are valid (a per-user not-before, OWASP ASVS 5.0 7.4.1): the
+ * recorded `tokensValidFrom` when a change kept the other sessions, else the last change, which
+ * ended them (every change did, before the option existed).
+ */
+export const tokensValidFrom = (state: SessionState): string | undefined => state.tokensValidFrom ?? state.passwordChangedAt;
+
+/**
+ * The rule the change endpoint and the token authorizer both apply: a token issued before the
+ * user's not-before ({@link tokensValidFrom}) is revoked, unless it belongs to the session that set
+ * it (its OIDC `sid` equals the recorded one), so the device that changed the password stays
+ * signed in. A token or a change without `sid` gets no exception.
  */
 export const revokedByPasswordChange = (token: Pick<VerifiedToken, 'issuedAt' | 'sessionId'>, state: SessionState): boolean =>
-  issuedBeforePasswordChange(token.issuedAt, state.passwordChangedAt) &&
+  issuedBeforePasswordChange(token.issuedAt, tokensValidFrom(state)) &&
   (token.sessionId === undefined || token.sessionId !== state.passwordChangedBySession);
+
+/** A not-before that revokes no token: what a kept change records for a user whose tokens were all valid. */
+export const ALL_TOKENS_VALID = new Date(0).toISOString();

@@ -13,7 +13,8 @@ import { guardWithSignal } from './abort-guard.js';
 import { authentication, verifiedToken, type AuthenticatedContext } from './authentication.js';
 import { bodyChecks, jsonBodyParser, objectBody, parserErrors } from './body.js';
 import { jsonEnvelope, jsonResponse } from './envelope.js';
-import { requestMethod, sourceIp, type HttpEvent, type HttpResult } from './event.js';
+import { sourceIp, type HttpEvent, type HttpResult } from './event.js';
+import { onlyMethod } from './only-method.js';
 import { outcomeMetrics, type Tracing } from './observability.js';
 import { parseChangePasswordBody } from './request-schema.js';
 import { CHANGE_PASSWORD_ROUTE } from './routes.js';
@@ -35,14 +36,6 @@ const TIMEOUT_MARGIN_MS = 500;
 const requestKeys = (logger: Logger): MiddlewareObj<HttpEvent, HttpResult> => ({
   before: ({ event }) => {
     logger.appendKeys({ apiRequestId: event.requestContext?.requestId, sourceIp: sourceIp(event) });
-  },
-});
-
-/** 405 for any other method than the route's (direct invokes; API Gateway routes only the route's). */
-const onlyMethod = (method: string): MiddlewareObj<HttpEvent, HttpResult> => ({
-  before: ({ event }) => {
-    const actual = requestMethod(event);
-    if (actual !== undefined && actual.toUpperCase() !== method) throw new AppError('METHOD_NOT_ALLOWED');
   },
 });
 
@@ -94,13 +87,14 @@ export const createHandler = (deps: HandlerDeps) => {
     .use(objectBody())
     .handler(async (event, context, { signal }) => {
       const { userId, issuedAt, amr, acr, authTime, sessionId } = verifiedToken(context);
-      const parsed = parseChangePasswordBody(event.body as Record<string, unknown>);
+      const parsed = parseChangePasswordBody(event.body as Record<string, unknown>, deps.otherSessions === 'user-choice');
       if (!parsed.ok) throw new AppError('INVALID_FIELDS', { details: { fieldErrors: parsed.fieldErrors } });
       // After middy's early 503 the use case may still be running: no store call may start then.
       const guarded = { ...deps, store: guardWithSignal(deps.store, signal) };
       const requestId = event.requestContext?.requestId;
       const outcome = await changePassword(guarded, { userId, tokenIssuedAt: issuedAt, tokenSessionId: sessionId, authentication: { amr, acr, authTime }, ...parsed.body, requestId, sourceIp: sourceIp(event) });
-      logger.info('password change attempt', { outcome, statusCode: 200 });
+      // The audit line says what became of the other sessions (OTHER_SESSIONS_ON_CHANGE).
+      logger.info('password change attempt', { outcome, statusCode: 200, otherSessions: parsed.body.signOutOtherSessions === false ? 'kept' : 'signedOut' });
       return jsonResponse(200, { status: true, data: { passwordChanged: 'OK' } });
     });
 };

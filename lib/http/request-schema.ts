@@ -18,12 +18,17 @@ const password = v.pipe(
 export const ChangePasswordBody = v.object({ oldPassword: password, newPassword: password });
 export type ChangePasswordBody = v.InferOutput<typeof ChangePasswordBody>;
 
+/** The body under OTHER_SESSIONS_ON_CHANGE=user-choice: the request may keep the other sessions. */
+export const ChangePasswordBodyWithChoice = v.object({ ...ChangePasswordBody.entries, signOutOtherSessions: v.optional(v.boolean('notBoolean'), true) });
+export type ChangePasswordBodyWithChoice = v.InferOutput<typeof ChangePasswordBodyWithChoice>;
+
 /**
  * Parses the body, or returns `field:reason` strings (e.g. "newPassword:tooShort",
- * "oldPassword:required") that name the problem without echoing any value.
+ * "oldPassword:required", "signOutOtherSessions:notBoolean") that name the problem without
+ * echoing any value. `withChoice`: `signOutOtherSessions` is read (else ignored, as any unknown key).
  */
-export const parseChangePasswordBody = (input: Record<string, unknown>): { ok: true; body: ChangePasswordBody } | { ok: false; fieldErrors: string[] } => {
-  const result = v.safeParse(ChangePasswordBody, input, { abortPipeEarly: true });
+export const parseChangePasswordBody = (input: Record<string, unknown>, withChoice = false): { ok: true; body: ChangePasswordBody & Partial<ChangePasswordBodyWithChoice> } | { ok: false; fieldErrors: string[] } => {
+  const result = v.safeParse(withChoice ? ChangePasswordBodyWithChoice : ChangePasswordBody, input, { abortPipeEarly: true });
   if (result.success) return { ok: true, body: result.output };
   const fieldErrors = result.issues.map((issue) => {
     const field = v.getDotPath(issue) ?? 'body';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from '../../lib/http/request-schema.js';
 import { ERRORS, toErrorResponse, AppError, type ErrorDetails, type ErrorKey } from '../../lib/core/errors.js';
 import { jsonResponse } from '../../lib/http/envelope.js';
-import { SESSION_ROUTE } from '../../lib/http/routes.js';
+import { PASSWORD_POLICY_ROUTE, SESSION_ROUTE } from '../../lib/http/routes.js';
 import { openApiProblems, openapi, ROUTE } from '../support/openapi.js';
 
 const operation = openapi.paths[ROUTE]?.post;
@@ -58,9 +58,10 @@ describe('docs/openapi.yaml', () => {
 
   it('has the seed contract: the route, bearer security, the body limits and the example', () => {
     expect(operation).toBeDefined();
-    // The change route, and the sample route behind the token authorizer (GET only).
-    expect(Object.keys(openapi.paths)).toEqual([ROUTE, SESSION_ROUTE.path]);
+    // The change route, the published policy, and the sample route behind the token authorizer (GET only).
+    expect(Object.keys(openapi.paths)).toEqual([ROUTE, PASSWORD_POLICY_ROUTE.path, SESSION_ROUTE.path]);
     expect(Object.keys(openapi.paths[SESSION_ROUTE.path] ?? {})).toEqual([SESSION_ROUTE.method.toLowerCase()]);
+    expect(Object.keys(openapi.paths[PASSWORD_POLICY_ROUTE.path] ?? {})).toEqual([PASSWORD_POLICY_ROUTE.method.toLowerCase()]);
     // POST, and OPTIONS for the CORS preflight: nothing else is routed.
     expect(Object.keys(openapi.paths[ROUTE] ?? {}).sort()).toEqual(['options', 'post']);
     expect(openapi).toMatchObject({

@@ -111,9 +111,11 @@ export const assertFetchMatchesOpenApi = async (res: Response): Promise<void> =>
   assertMatchesOpenApi({ statusCode: res.status, headers: Object.fromEntries(res.headers.entries()), body: await res.clone().text() });
 };
 
-/** fetch, with every answer held to docs/openapi.yaml: for a client talking to the real server. */
+/** fetch, with every answer held to docs/openapi.yaml (its method and path): for a client talking to the real server. */
 export const openApiCheckedFetch: typeof fetch = async (input, init) => {
   const res = await fetch(input, init);
-  await assertFetchMatchesOpenApi(res);
+  const path = new URL(input instanceof Request ? input.url : input).pathname;
+  const problems = openApiProblems({ statusCode: res.status, headers: Object.fromEntries(res.headers.entries()), body: await res.clone().text() }, (init?.method ?? 'GET').toLowerCase(), path);
+  if (problems.length > 0) throw new Error(`${res.status} answer of ${path} does not match docs/openapi.yaml:\n- ${problems.join('\n- ')}`);
   return res;
 };

@@ -24,11 +24,13 @@ export const USER_ATTRIBUTES = {
   username: 'username',
   name: 'name',
   displayName: 'displayName',
+  /** From when tokens are valid, when a change kept the other sessions; absent, the last change. */
+  tokensValidFrom: 'tokensValidFrom',
 } as const;
 export type UserAttribute = keyof typeof USER_ATTRIBUTES;
 
 /** Which of them this service writes: none of these may be a key attribute. */
-export const WRITTEN_ATTRIBUTES: readonly UserAttribute[] = ['passwordHash', 'passwordChangedAt', 'passwordChangedBySession', 'passwordHistory', 'oldPasswordAttempts', 'oldPasswordAttemptsSince'];
+export const WRITTEN_ATTRIBUTES: readonly UserAttribute[] = ['passwordHash', 'passwordChangedAt', 'passwordChangedBySession', 'tokensValidFrom', 'passwordHistory', 'oldPasswordAttempts', 'oldPasswordAttemptsSince'];
 
 /** The personal attributes handed to the policy. */
 export const PERSONAL_ATTRIBUTES = ['email', 'username', 'name', 'displayName'] as const satisfies readonly UserAttribute[];

@@ -19,10 +19,23 @@ const toCredentials = (userId: string, item: Record<string, unknown>, names: Tab
     passwordHash: text('passwordHash'),
     passwordChangedAt: text('passwordChangedAt'),
     passwordChangedBySession: text('passwordChangedBySession'),
+    tokensValidFrom: text('tokensValidFrom'),
     passwordHistory: history,
     attributes: PERSONAL_ATTRIBUTES.map(text).filter((a): a is string => a !== undefined && a !== ''),
     mfaEnrolled: item[names.mfaEnrolled] === true,
   };
+};
+
+/**
+ * The part of a change's write that says which tokens stay valid. Ending the other sessions: the
+ * change is the not-before (no `tokensValidFrom`), its session the exception, and a change without
+ * a session removes the recorded one, so an older session never outlives a later change. Keeping
+ * them: the not-before is recorded as it was, and its exception left alone.
+ */
+const otherSessionsWrite = (sessionId: string | undefined, kept: PasswordReplacement['keptSessions']) => {
+  if (kept !== undefined) return { set: ', #tokensValidFrom = :validFrom', remove: '', values: { ':validFrom': kept.tokensValidFrom } };
+  if (sessionId === undefined) return { set: '', remove: ', #tokensValidFrom, #passwordChangedBySession', values: {} };
+  return { set: ', #passwordChangedBySession = :session', remove: ', #tokensValidFrom', values: { ':session': sessionId } };
 };
 
 /**
@@ -117,9 +130,8 @@ export class DynamoUserStore implements UserStore {
     }, 'NONE');
   }
 
-  async replacePasswordHash({ userId, expectedHash, newHash, changedAt, history, sessionId }: PasswordReplacement): Promise<void> {
-    // A change without a session removes the recorded one, so an older session never outlives a later change.
-    const session = sessionId === undefined ? { set: '', remove: ', #passwordChangedBySession', values: {} } : { set: ', #passwordChangedBySession = :session', remove: '', values: { ':session': sessionId } };
+  async replacePasswordHash({ userId, expectedHash, newHash, changedAt, history, sessionId, keptSessions }: PasswordReplacement): Promise<void> {
+    const session = otherSessionsWrite(sessionId, keptSessions);
     const written = await this.conditionalUpdate(userId, {
       // UpdateItem, never PutItem: attributes this service does not own are left as they are.
       UpdateExpression: `SET #passwordHash = :new, #passwordChangedAt = :at, #passwordHistory = :history${session.set} REMOVE #oldPasswordAttempts, #oldPasswordAttemptsSince${session.remove}`,

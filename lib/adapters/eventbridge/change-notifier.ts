@@ -10,7 +10,7 @@ export const EVENT_DETAIL_TYPE = 'PasswordChanged';
  * 6.3.7). The detail carries who, when and from where; never a password, hash or token.
  */
 export const eventBridgeNotifier = (busName: string, client?: Pick<EventBridgeClient, 'send'>): ChangeNotifier => ({
-  async passwordChanged({ userId, changedAt, requestId, sourceIp }) {
+  async passwordChanged({ userId, changedAt, requestId, sourceIp, signOutOtherSessions }) {
     // Loaded on first use: a function without EVENT_BUS_NAME never evaluates the EventBridge SDK.
     const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
     client ??= new EventBridgeClient({ maxAttempts: 2 });
@@ -20,7 +20,7 @@ export const eventBridgeNotifier = (busName: string, client?: Pick<EventBridgeCl
         Source: EVENT_SOURCE,
         DetailType: EVENT_DETAIL_TYPE,
         Time: changedAt,
-        Detail: JSON.stringify({ userId, changedAt: changedAt.toISOString(), requestId, sourceIp }),
+        Detail: JSON.stringify({ userId, changedAt: changedAt.toISOString(), requestId, sourceIp, signOutOtherSessions }),
       }],
     }));
     if (FailedEntryCount) throw new Error(`EventBridge refused ${FailedEntryCount} entry`);

@@ -1,27 +1,32 @@
 import { breachedListRule } from './breached-password-list.js';
+import { CLASS_PATTERNS, type CharacterClass } from './character-classes.js';
 import { codePointLength, type PolicyContext, type PolicyRule } from './password-rule.js';
 import { guessabilityRules, type GuessabilityConfig } from './password-strength.js';
-
-/** Which character classes the composition rule can require. */
-export const CHARACTER_CLASSES = ['lower', 'upper', 'digit', 'symbol'] as const;
-export type CharacterClass = (typeof CHARACTER_CLASSES)[number];
 
 /** The new-password policy's settings (PASSWORD_* variables). */
 export interface PasswordPolicyConfig {
   minLength: number;
+  /** The minimum for a user whose record says a second factor is enrolled; absent: `minLength` for everyone. */
+  minLengthWithMfa?: number | undefined;
   requiredClasses: readonly CharacterClass[];
   minUniqueChars: number;
   /** The deferred blocklist, personal-word and zxcvbn rules (password-strength.ts); absent: none. */
   guessability?: GuessabilityConfig | undefined;
 }
 
-const CLASS_PATTERNS: Record<CharacterClass, RegExp> = {
-  lower: /\p{Ll}/u,
-  upper: /\p{Lu}/u,
-  digit: /\p{Nd}/u,
-  // Anything that is not a letter, a digit or whitespace counts as a symbol.
-  symbol: /[^\p{L}\p{Nd}\s]/u,
-};
+/** The minimum length that applies to a user, by whether they enrolled a second factor. */
+export const minLengthFor = ({ minLength, minLengthWithMfa }: PasswordPolicyConfig, mfaEnrolled: boolean): number =>
+  mfaEnrolled ? (minLengthWithMfa ?? minLength) : minLength;
+
+/**
+ * One minimum for everyone needs no user. Two minimums (NIST SP 800-63B-4 §3.1.1.2: 15 for a
+ * password that is the only factor, 8 beside a second factor) make the rule read the user's
+ * enrolment, so it runs once the user is loaded (still cheap, still before the deferred rules).
+ */
+const minLengthRule = (config: PasswordPolicyConfig): PolicyRule =>
+  config.minLengthWithMfa === undefined || config.minLengthWithMfa === config.minLength
+    ? { id: 'minLength', test: (pw) => codePointLength(pw) >= config.minLength }
+    : { id: 'minLength', personal: true, test: (pw, context) => codePointLength(pw) >= minLengthFor(config, context.mfaEnrolled ?? false) };
 
 /**
  * Builds the rule list for a configuration: the seed's "length, complexity, character diversity",
@@ -29,7 +34,7 @@ const CLASS_PATTERNS: Record<CharacterClass, RegExp> = {
  * bundled breached-password list (lib/core/policy/breached-password-list.ts).
  */
 export const buildPolicy = (config: PasswordPolicyConfig): readonly PolicyRule[] => [
-  { id: 'minLength', test: (pw) => codePointLength(pw) >= config.minLength },
+  minLengthRule(config),
   ...config.requiredClasses.map((cls): PolicyRule => ({ id: cls, test: (pw) => CLASS_PATTERNS[cls].test(pw) })),
   { id: 'minUniqueChars', test: (pw) => new Set(pw).size >= config.minUniqueChars },
   ...(config.guessability === undefined ? [] : [...guessabilityRules(config.guessability), breachedListRule()]),
@@ -45,8 +50,12 @@ const NO_USER: PolicyContext = { userAttributes: [] };
  * loads the user. The result is that of {@link failedRules}.
  */
 export const startPolicyCheck = (rules: readonly PolicyRule[], password: string): ((context: PolicyContext) => string[]) => {
-  const cheap = rules.filter((rule) => !(rule.deferred ?? false) && !rule.test(password, NO_USER)).map((rule) => rule.id);
-  if (cheap.length > 0) return () => cheap;
+  const cheap = rules.filter((rule) => !(rule.deferred ?? false));
+  // A cheap rule that reads the user (the length by factor) is decided once the user is known.
+  const failedNow = new Set(cheap.filter((rule) => !(rule.personal ?? false) && !rule.test(password, NO_USER)));
+  const cheapFailures = (context: PolicyContext): string[] =>
+    cheap.filter((rule) => failedNow.has(rule) || ((rule.personal ?? false) && !rule.test(password, context))).map((rule) => rule.id);
+  if (failedNow.size > 0) return cheapFailures;
   const deferred = rules.filter((rule) => rule.deferred ?? false).map((rule) => {
     // Stryker disable next-line ConditionalExpression: prepare is the same test split in two, for speed
     if (rule.prepare !== undefined) return { id: rule.id, finish: rule.prepare(password) };
@@ -54,13 +63,15 @@ export const startPolicyCheck = (rules: readonly PolicyRule[], password: string)
     const passed = rule.test(password, NO_USER);
     return { id: rule.id, finish: () => passed };
   });
-  return (context) => deferred.filter((rule) => !rule.finish(context)).map((rule) => rule.id);
+  return (context) => {
+    const failed = cheapFailures(context);
+    return failed.length > 0 ? failed : deferred.filter((rule) => !rule.finish(context)).map((rule) => rule.id);
+  };
 };
 
 /**
  * Returns the ids of the rules the password fails, in rule order; empty when it passes. Deferred
- * rules run only if no other rule failed, so their ids appear only on their own. Cheap rules must
- * not be personal: they run before the user is known.
+ * rules run only if no other rule failed, so their ids appear only on their own.
  */
 export const failedRules = (rules: readonly PolicyRule[], password: string, context: PolicyContext): string[] =>
   startPolicyCheck(rules, password)(context);

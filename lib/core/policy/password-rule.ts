@@ -12,6 +12,8 @@
 export interface PolicyContext {
   /** The user's own attributes (email, username…) for rules that refuse personal passwords. */
   readonly userAttributes: readonly string[];
+  /** Whether the user's record says a second factor is enrolled (`mfaEnrolled`), for the length by factor. */
+  readonly mfaEnrolled?: boolean;
 }
 
 export interface PolicyRule {

@@ -176,12 +176,12 @@ describe('PASSWORD_PROFILE', () => {
     expect(policy).toEqual({ minLength: 8, requiredClasses: ['lower', 'upper', 'digit', 'symbol'], minUniqueChars: 5, guessability: { minStrength: 3 } });
   });
 
-  it('nist: no composition rules, 15 characters, blocklist and score 3', () => {
+  it('nist: no composition rules, 15 characters (8 with a second factor), blocklist and score 3', () => {
     // Act
     const { policy } = loadConfig(env({ PASSWORD_PROFILE: 'nist' }));
 
     // Assert
-    expect(policy).toEqual({ minLength: 15, requiredClasses: [], minUniqueChars: 1, guessability: { minStrength: 3 } });
+    expect(policy).toEqual({ minLength: 15, minLengthWithMfa: 8, requiredClasses: [], minUniqueChars: 1, guessability: { minStrength: 3 } });
   });
 
   it('nist accepts a long lower-case passphrase that the default profile refuses for composition', () => {
