@@ -2,13 +2,14 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, exportSPKI, generateKeyPair, jwtVerify, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createChangePasswordClient } from '../../client/change-password.js';
 import { DEMO_USER, mintToken } from '../../scripts/local/dev-token.js';
 import { putUser } from '../../scripts/local/dynamodb.js';
 import { freePort } from '../../scripts/local/free-port.js';
 import { token } from '../../scripts/cli/token.js';
 import { SEED_NEW, SEED_OLD, startHarness } from '../support/harness.js';
 import { startLocalServer, type LocalServer } from '../support/local-server.js';
-import { assertFetchMatchesOpenApi } from '../support/openapi.js';
+import { assertFetchMatchesOpenApi, openApiCheckedFetch } from '../support/openapi.js';
 import { runNode } from '../support/processes.js';
 import { startRangeApi, type RangeApi } from '../support/range-api.js';
 import { startJsonStandIn, type StandIn } from '../support/stand-in.js';
@@ -98,6 +99,11 @@ describe('npm start with the key source in the shell', () => {
     expect((await post(baseUrl, await idpToken(rsa, 'RS256', DEMO_USER.userId, { iss: 'https://other.example.com/', aud: AUDIENCE }))).status).toBe(401);
     const res = await post(baseUrl, await idp.sign(DEMO_USER.userId));
     expect(await res.text()).toBe('{"status":true,"data":{"passwordChanged":"OK"}}');
+  });
+
+  it('nothing set but the key source: GET /v1/password-policy publishes the default profile, with the range API asked', async () => {
+    const policy = await createChangePasswordClient({ baseUrl: idp.server.baseUrl, fetch: openApiCheckedFetch }).getPasswordPolicy();
+    expect(policy).toMatchObject({ minLength: 8, minLengthWithMfa: 8, requiredClasses: ['lower', 'upper', 'digit', 'symbol'], minUniqueChars: 5, breachedPasswordCheck: { bundledList: true, pwnedPasswords: true } });
   });
 
   it('JWT_PUBLIC_KEY: accepts a token signed by its private key, and no other', async () => {

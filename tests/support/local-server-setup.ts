@@ -5,7 +5,10 @@
  * are the tests' tokens. Each file seeds its own users; only the printed-curl test uses the demo
  * user. The server's address, printed token and secret reach the tests through `inject('localServer')`.
  * Step-up is on for enrolled users (MFA_REQUIRED=when-enrolled), which changes nothing for the
- * others, so the variable's way through serverless.yml is tried too.
+ * others, so the variable's way through serverless.yml is tried too. So are the nist profile
+ * (every new password the tests choose has 15 or more characters, so only the length by factor
+ * tells) and OTHER_SESSIONS_ON_CHANGE=user-choice (a body without signOutOtherSessions still
+ * ends the other sessions).
  */
 import type { TestProject } from 'vitest/node';
 import { startLocalServer } from './local-server.js';
@@ -34,7 +37,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
-  const server = await startLocalServer('http-shared', { JWT_SECRET: SHELL_JWT_SECRET, MFA_REQUIRED: 'when-enrolled' });
+  const server = await startLocalServer('http-shared', { JWT_SECRET: SHELL_JWT_SECRET, MFA_REQUIRED: 'when-enrolled', PASSWORD_PROFILE: 'nist', OTHER_SESSIONS_ON_CHANGE: 'user-choice' });
   const { baseUrl, dynamoEndpoint, table, token, esbuildFolder } = server;
   project.provide('localServer', { baseUrl, dynamoEndpoint, table, token, output: server.output(), jwtSecret: SHELL_JWT_SECRET, esbuildFolder });
   return server.stop;
