@@ -25,3 +25,12 @@ describe('loadUserAccess', () => {
     expect(() => loadUserAccess({ USERS_TABLE: 'users' })).toThrow(/Set exactly one of JWT_SECRET/);
   });
 });
+
+describe('OTHER_SESSIONS_ON_CHANGE', () => {
+  it('is read by the authorizer and the change function alike, unset meaning sign-out', () => {
+    expect(loadUserAccess(ENV).otherSessions).toBeUndefined();
+    expect(loadUserAccess({ ...ENV, OTHER_SESSIONS_ON_CHANGE: 'user-choice' }).otherSessions).toBe('user-choice');
+    expect(loadConfig({ ...ENV, OTHER_SESSIONS_ON_CHANGE: 'sign-out' }).otherSessions).toBe('sign-out');
+    expect(() => loadUserAccess({ ...ENV, OTHER_SESSIONS_ON_CHANGE: 'keep' })).toThrow('OTHER_SESSIONS_ON_CHANGE must be one of sign-out, user-choice (got "keep")');
+  });
+});

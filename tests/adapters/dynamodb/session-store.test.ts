@@ -89,3 +89,17 @@ describe('sessionState', () => {
     }
   });
 });
+
+describe('sessionState where changes may keep the other sessions (OTHER_SESSIONS_ON_CHANGE=user-choice)', () => {
+  it('reads the recorded not-before too, under its configured name', async () => {
+    await raw.send(new PutCommand({ TableName: TABLE, Item: { userId: 'kept', passwordChangedAt: '2026-11-27T10:00:00.000Z', tokensValidFrom: '1970-01-01T00:00:00.000Z', passwordChangedBySession: 'sid-a' } }));
+    const renamed = loadTableLayout({ USERS_ATTRIBUTE_NAMES: 'tokensValidFrom=validFrom' });
+    await raw.send(new PutCommand({ TableName: TABLE, Item: { userId: 'renamed', passwordChangedAt: '2026-11-27T10:00:00.000Z', validFrom: '2026-11-01T00:00:00.000Z' } }));
+    const doc = createDocumentClient({ endpoint: dynamo.endpoint });
+
+    expect(await new DynamoSessionStore(doc, TABLE, undefined, { keptSessions: true }).sessionState('kept')).toEqual({ passwordChangedAt: '2026-11-27T10:00:00.000Z', tokensValidFrom: '1970-01-01T00:00:00.000Z', passwordChangedBySession: 'sid-a' });
+    expect((await new DynamoSessionStore(doc, TABLE, renamed, { keptSessions: true }).sessionState('renamed'))?.tokensValidFrom).toBe('2026-11-01T00:00:00.000Z');
+    // Without the option every change ended the sessions: the recorded not-before is not read.
+    expect(await new DynamoSessionStore(doc, TABLE).sessionState('kept')).not.toHaveProperty('tokensValidFrom');
+  });
+});

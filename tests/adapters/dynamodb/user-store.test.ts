@@ -506,3 +506,20 @@ describe('the table layout', () => {
     );
   });
 });
+
+describe('replacePasswordHash when the user keeps the other sessions', () => {
+  it('records the not-before it is given and leaves the recorded session alone; a later change that ends them removes it', async () => {
+    // Arrange
+    const userId = await seed({ passwordChangedBySession: 'sid-older' });
+    const { store } = recordedStore();
+    const change = { userId, expectedHash: 'stored-hash', newHash: 'new-hash', changedAt: NOW, history: ['stored-hash'] };
+
+    // Act / Assert
+    await store.replacePasswordHash({ ...change, sessionId: 'sid-new', keptSessions: { tokensValidFrom: '2026-01-01T00:00:00.000Z' } });
+    expect(await item(userId)).toMatchObject({ passwordHash: 'new-hash', passwordChangedAt: NOW.toISOString(), tokensValidFrom: '2026-01-01T00:00:00.000Z', passwordChangedBySession: 'sid-older' });
+
+    await store.replacePasswordHash({ ...change, expectedHash: 'new-hash', newHash: 'newer-hash', sessionId: 'sid-new' });
+    expect(await item(userId)).not.toHaveProperty('tokensValidFrom');
+    expect((await item(userId))?.passwordChangedBySession).toBe('sid-new');
+  });
+});
