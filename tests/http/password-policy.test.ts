@@ -64,7 +64,7 @@ describe('GET /v1/password-policy', () => {
   });
 
   it('names exactly the rule ids the change function builds from the same environment', async () => {
-    for (const env of [{}, { PASSWORD_PROFILE: 'nist' }, { PASSWORD_MIN_STRENGTH: '0', PASSWORD_REQUIRED_CLASSES: 'none' }]) {
+    for (const env of [{}, { PASSWORD_PROFILE: 'nist' }, { PASSWORD_MIN_STRENGTH: '0', PASSWORD_REQUIRED_CLASSES: 'none' }] as Record<string, string>[]) {
       const change = loadConfig({ USERS_TABLE: 'users', JWT_SECRET: DEV_JWT_SECRET, ...env });
       expect(data(await get(env)).ruleIds, JSON.stringify(env)).toEqual(buildPolicy(change.policy).map((rule) => rule.id));
     }
