@@ -41,6 +41,7 @@ const ErrorEnvelope = v.object({
     details: v.optional(v.object({
       fieldErrors: v.optional(v.array(v.string())),
       failedRules: v.optional(v.array(v.string())),
+      minLength: v.optional(v.number()),
       reason: v.optional(v.string()),
     })),
   }),
@@ -96,7 +97,8 @@ export type ChangePasswordResult =
         code: ChangePasswordErrorCode | (number & {});
         message: string;
         /** `reason` (4003): `mfaRequired` or `reauthenticationRequired`, or a later addition. */
-        details?: { fieldErrors?: string[]; failedRules?: string[]; reason?: StepUpReason | (string & {}) };
+        /** `minLength` (5025): the minimum that applied to this user, when it depends on their second factor. */
+        details?: { fieldErrors?: string[]; failedRules?: string[]; minLength?: number; reason?: StepUpReason | (string & {}) };
       };
       /** Seconds to wait before retrying, from Retry-After (503). */
       retryAfterSeconds?: number;

@@ -1,6 +1,6 @@
 import { AppError } from './errors.js';
 import { isRecentPassword, type HashesBySalt } from './password-history.js';
-import { startPolicyCheck } from './policy/password-policy.js';
+import { requirementsOf, startPolicyCheck } from './policy/password-policy.js';
 import { type PolicyRule } from './policy/password-rule.js';
 import type { AttemptLimits, BreachedPasswordCheck, ChangeNotifier, Clock, PasswordHasher, UserCredentials, UserStore } from './ports.js';
 import { ALL_TOKENS_VALID, revokedByPasswordChange, tokensValidFrom, type OtherSessionsMode } from './stale-token.js';
@@ -152,10 +152,12 @@ export const changePassword = async (deps: ChangePasswordDeps, input: ChangePass
     throw new AppError('UNAUTHORIZED', { cause: { reason: 'token issued before the last password change' } });
   }
 
-  const failed = finishPolicy({ userAttributes: user.attributes, mfaEnrolled: user.mfaEnrolled });
+  const context = { userAttributes: user.attributes, mfaEnrolled: user.mfaEnrolled };
+  const failed = finishPolicy(context);
   if (failed.length > 0) {
     await giveBack();
-    throw new AppError('PASSWORD_POLICY', { details: { failedRules: failed } });
+    // A minimum that depends on the user says which one applied (`minLength`).
+    throw new AppError('PASSWORD_POLICY', { details: { failedRules: failed, ...requirementsOf(deps.policy, failed, context) } });
   }
 
   // The breached-password lookup starts now, so its network time overlaps the bcrypt check of the

@@ -26,7 +26,12 @@ export const minLengthFor = ({ minLength, minLengthWithMfa }: PasswordPolicyConf
 const minLengthRule = (config: PasswordPolicyConfig): PolicyRule =>
   config.minLengthWithMfa === undefined || config.minLengthWithMfa === config.minLength
     ? { id: 'minLength', test: (pw) => codePointLength(pw) >= config.minLength }
-    : { id: 'minLength', personal: true, test: (pw, context) => codePointLength(pw) >= minLengthFor(config, context.mfaEnrolled ?? false) };
+    : {
+      id: 'minLength',
+      personal: true,
+      test: (pw, context) => codePointLength(pw) >= minLengthFor(config, context.mfaEnrolled ?? false),
+      requirement: (context) => ({ minLength: minLengthFor(config, context.mfaEnrolled ?? false) }),
+    };
 
 /**
  * Builds the rule list for a configuration: the seed's "length, complexity, character diversity",
@@ -75,3 +80,7 @@ export const startPolicyCheck = (rules: readonly PolicyRule[], password: string)
  */
 export const failedRules = (rules: readonly PolicyRule[], password: string, context: PolicyContext): string[] =>
   startPolicyCheck(rules, password)(context);
+
+/** What the failed rules asked of this user, for the refusal's `details` (empty for rules that ask the same of everyone). */
+export const requirementsOf = (rules: readonly PolicyRule[], failed: readonly string[], context: PolicyContext): Readonly<Record<string, number>> =>
+  Object.assign({}, ...rules.filter((rule) => failed.includes(rule.id)).map((rule) => rule.requirement?.(context) ?? {})) as Record<string, number>;

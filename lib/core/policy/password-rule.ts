@@ -37,6 +37,11 @@ export interface PolicyRule {
    * with `test` for every password and context.
    */
   readonly prepare?: (password: string) => (context: PolicyContext) => boolean;
+  /**
+   * What the rule asked of this user, for a refusal's `details` when it depends on the user (the
+   * minimum length by factor: `{ minLength: 8 }`); absent for a rule that asks the same of everyone.
+   */
+  readonly requirement?: (context: PolicyContext) => Readonly<Record<string, number>>;
 }
 
 /** Length is counted in Unicode code points, as the contract's "characters". */

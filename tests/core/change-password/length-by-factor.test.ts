@@ -17,7 +17,7 @@ describe('under PASSWORD_PROFILE=nist', () => {
 
     const refused = await h.change(token, SEED_OLD, TEN);
 
-    expect(refused.body).toBe('{"status":false,"error":{"code":5025,"message":"New password does not meet the password policy","details":{"failedRules":["minLength"]}}}');
+    expect(refused.body).toBe('{"status":false,"error":{"code":5025,"message":"New password does not meet the password policy","details":{"failedRules":["minLength"],"minLength":15}}}');
     expect((await h.getItem(userId))?.passwordHash).toBe(before?.passwordHash);
   });
 
@@ -47,7 +47,8 @@ describe('under the default profile with PASSWORD_MIN_LENGTH=12 and PASSWORD_MIN
     const plain = await h.seedUser();
     const enrolled = await h.seedUser({ mfaEnrolled: true });
 
-    expect(JSON.parse((await h.change(plain.token, SEED_OLD, NINE)).body)).toMatchObject({ error: { code: 5025, details: { failedRules: ['minLength'] } } });
+    expect(JSON.parse((await h.change(plain.token, SEED_OLD, NINE)).body)).toMatchObject({ error: { code: 5025, details: { failedRules: ['minLength'], minLength: 12 } } });
+    expect(JSON.parse((await h.change(enrolled.token, SEED_OLD, 'Kt7!orb')).body)).toMatchObject({ error: { code: 1002 } });
     expect((await h.change(enrolled.token, SEED_OLD, NINE)).statusCode).toBe(200);
     // Composition still applies to the enrolled user: the factor changes the length alone.
     const other = await h.seedUser({ mfaEnrolled: true });
@@ -63,5 +64,15 @@ describe('under the default profile with nothing set', () => {
       const { token } = await h.seedUser(attributes);
       expect(JSON.parse((await h.change(token, SEED_OLD, 'Qx7!vRz#')).body)).toMatchObject({ error: { code: 5025, details: { failedRules: ['strength'] } } });
     }
+  });
+});
+
+describe('with one minimum for everyone (PASSWORD_MIN_LENGTH=10 alone)', () => {
+  const { h } = useHarness({}, { env: { PASSWORD_MIN_LENGTH: '10' } });
+
+  it('answers a length refusal exactly as before, naming no minimum', async () => {
+    const { token } = await h.seedUser({ mfaEnrolled: true });
+    const refused = await h.change(token, SEED_OLD, 'Kt7!orbYz');
+    expect(refused.body).toBe('{"status":false,"error":{"code":5025,"message":"New password does not meet the password policy","details":{"failedRules":["minLength"]}}}');
   });
 });
