@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import type { Config } from '../../lib/config/load.js';
 import { ConfigError } from '../../lib/config/user-access.js';
 import { DEV_JWT_SECRET, JWT_KEY_SOURCES, LOCAL_STAGE, VARIABLES } from '../../lib/config/variables.js';
-import { SESSION_ROUTE } from '../../lib/http/routes.js';
+import { PASSWORD_POLICY_ROUTE, SESSION_ROUTE } from '../../lib/http/routes.js';
 import { DEFAULT_IDEMPOTENCY_TABLE, DEFAULT_TABLE, DEMO_USER, mintToken } from './dev-token.js';
 import { ensureIdempotencyTable, ensureUsersTable, putUser, startEmbeddedDynamo } from './dynamodb.js';
 import { localJwtSecret, validateFunctionEnvironment } from './function-env.js';
@@ -95,6 +95,7 @@ const relay = (out: NodeJS.WriteStream) => (chunk: Buffer) => {
     console.log(`\n✔ change-password is ready on ${url}\n\n${howToTry}\n`);
     console.log(`curl -sS -X POST ${url} \\\n  -H 'Content-Type: application/json' \\\n  -H 'Authorization: Bearer ${token ?? '<token>'}' \\\n  -d '{"oldPassword":"${DEMO_USER.password}","newPassword":"NewSecureP@ssw0rd!"}'\n`);
     console.log(`Who the token authorizer says you are (403 once a change from another session revoked the token):\ncurl -sS http://localhost:${port}${SESSION_ROUTE.path} -H 'Authorization: Bearer ${token ?? '<token>'}'\n`);
+    console.log(`The password policy in force (no token):\ncurl -sS http://localhost:${port}${PASSWORD_POLICY_ROUTE.path}\n`);
     console.log('Stop with Ctrl+C. Data lives in memory unless DYNAMODB_ENDPOINT is set.');
   }
 };

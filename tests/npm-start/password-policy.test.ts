@@ -10,7 +10,7 @@ import { claims, nowSeconds, signToken } from '../support/tokens.js';
  * runs PASSWORD_PROFILE=nist and OTHER_SESSIONS_ON_CHANGE=user-choice (tests/support/local-server-setup.ts):
  * the published policy without a token, the length by factor, and keeping the other devices.
  */
-const { baseUrl, dynamoEndpoint, table, jwtSecret } = inject('localServer');
+const { baseUrl, dynamoEndpoint, table, jwtSecret, output } = inject('localServer');
 const key = new TextEncoder().encode(jwtSecret);
 const OLD = 'CurrentSecureP@ss123';
 const TEN = 'kettle-orb';
@@ -20,6 +20,10 @@ const token = (sub: string, extra: Record<string, unknown> = {}) => signToken(cl
 const session = async (bearer: string) => (await fetch(`${baseUrl}${SESSION_ROUTE.path}`, { headers: { Authorization: `Bearer ${bearer}` } })).status;
 
 describe('GET /v1/password-policy (npm start, nist)', () => {
+  it('is printed as a curl by npm start', () => {
+    expect(output).toMatch(/curl -sS http:\/\/localhost:\d+\/v1\/password-policy\n/);
+  });
+
   it('answers the rules in force without a token, cacheable, and the typed client reads them', async () => {
     const res = await fetch(`${baseUrl}${PASSWORD_POLICY_ROUTE.path}`);
     expect(res.status).toBe(200);
