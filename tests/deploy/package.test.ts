@@ -485,3 +485,17 @@ describe('sls package --stage prod: the token authorizer', () => {
     expect(markers.filter((m) => authorizer.includes(m))).toEqual([]);
   });
 });
+
+describe('the password policy function (GET /v1/password-policy)', () => {
+  it('is routed without the authorizer, runs with a role that writes its logs only, and ships one small bundled file', async () => {
+    expect(resources.HttpApiRouteGetV1PasswordDashpolicy?.Properties).toMatchObject({ RouteKey: 'GET /v1/password-policy' });
+    expect(resources.HttpApiRouteGetV1PasswordDashpolicy?.Properties).not.toHaveProperty('AuthorizerId');
+    expect(resources.PasswordPolicyLambdaFunction?.Properties).toMatchObject({ Role: { 'Fn::GetAtt': ['PasswordPolicyRole', 'Arn'] } });
+    expect(statementsOf(resources.PasswordPolicyRole).flatMap((s) => s.Action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(roleStatements(configured, 'PasswordPolicyRole').flatMap((s) => s.Action)).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+    const zip = join(dir, 'passwordPolicy.zip');
+    const listing = (await run('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', zip])).stdout;
+    expect(listing.trim().split('\n')).toEqual(['functions/password-policy/handler.cjs']);
+    expect(statSync(zip).size).toBeLessThan(30 * 1024);
+  });
+});
