@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { load as loadYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { VARIABLES, type Variable } from '../../lib/config/variables.js';
+import { FUNCTIONS, functionVariables, VARIABLES, type FunctionName, type Variable } from '../../lib/config/variables.js';
 import { configTable } from '../../scripts/data/config-table.js';
 
 /**
  * lib/config/variables.ts is the one table of environment variables: the README's configuration
- * table, serverless.yml's function environment and its defaults, and the parser all follow it.
+ * table, each function's environment in serverless.yml and its defaults, and the parser all follow
+ * it (tests/config/function-environment.test.ts: each function reads exactly the variables it names).
  */
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const table: Record<string, Variable> = VARIABLES;
@@ -17,18 +18,27 @@ describe('the table of environment variables', () => {
     expect(read('README.md')).toContain(configTable());
   });
 
-  it('names exactly the function\'s variables in serverless.yml provider.environment', () => {
+  it('gives a value in serverless.yml custom.environment to exactly the variables some function reads', () => {
     // js-yaml reads ${…} variables as plain strings; only the keys matter here.
-    const { provider } = loadYaml(serverlessYml) as { provider: { environment: Record<string, unknown> } };
+    const { custom } = loadYaml(serverlessYml) as { custom: { environment: Record<string, unknown> } };
     const functionVariables = Object.entries(table).filter(([, v]) => v.scope === 'function').map(([name]) => name);
-    expect(Object.keys(provider.environment).sort()).toEqual(functionVariables.sort());
+    expect(Object.keys(custom.environment).sort()).toEqual(functionVariables.sort());
   });
 
-  it('names exactly the notice\'s own variables in its function\'s environment (infra/notice-function.yml); it gets the others from provider.environment', () => {
-    const { function: notice } = loadYaml(read('infra/notice-function.yml')) as { function: { environment: Record<string, unknown> } };
-    const noticeVariables = Object.entries(table).filter(([, v]) => v.scope === 'notice').map(([name]) => name);
-    expect(noticeVariables.length).toBeGreaterThan(0);
-    expect(Object.keys(notice.environment).sort()).toEqual(noticeVariables.sort());
+  it('names each function serverless.yml deploys, and each takes its environment from the table, none from provider.environment', () => {
+    const { provider, functions } = loadYaml(serverlessYml) as { provider: Record<string, unknown>; functions: Record<string, unknown> };
+    const { function: notice } = loadYaml(read('infra/notice-function.yml')) as { function: unknown };
+    const deployed = Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, (typeof fn === 'string' && fn.includes('infra/notice-function.yml') ? notice : fn) as { environment?: unknown }]));
+    expect(Object.keys(deployed).sort()).toEqual([...FUNCTIONS].sort());
+    for (const [name, fn] of Object.entries(deployed)) expect(fn.environment, name).toBe(`\${file(infra/function-environment.cjs):${name}}`);
+    expect(provider).not.toHaveProperty('environment');
+  });
+
+  it('gives no function a variable it does not name: the authorizer no password or Pwned Passwords setting, the session route nothing', () => {
+    const names = (fn: FunctionName) => functionVariables(fn).join(' ');
+    expect(names('tokenAuthorizer')).not.toMatch(/PASSWORD|HIBP|BCRYPT|LOCKOUT|MFA|NOTICE/);
+    expect(functionVariables('session')).toEqual([]);
+    expect(names('passwordChangedNotice')).not.toMatch(/JWT|PASSWORD|HIBP/);
   });
 
   it('gives serverless.yml\'s defaults for every variable it reads', () => {
