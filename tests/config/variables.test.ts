@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { load as loadYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { FUNCTIONS, functionVariables, VARIABLES, type FunctionName, type Variable } from '../../lib/config/variables.js';
+import { functionVariables, VARIABLES, type FunctionName, type Variable } from '../../lib/config/variables.js';
 import { configTable } from '../../scripts/data/config-table.js';
 
 /**
  * lib/config/variables.ts is the one table of environment variables: the README's configuration
  * table, each function's environment in serverless.yml and its defaults, and the parser all follow
- * it (tests/config/function-environment.test.ts: each function reads exactly the variables it names).
+ * it (tests/config/functions.test.ts: each function takes its environment from it;
+ * tests/config/function-environment.test.ts: each reads exactly the variables it names).
  */
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const table: Record<string, Variable> = VARIABLES;
@@ -23,15 +24,6 @@ describe('the table of environment variables', () => {
     const { custom } = loadYaml(serverlessYml) as { custom: { environment: Record<string, unknown> } };
     const functionVariables = Object.entries(table).filter(([, v]) => v.scope === 'function').map(([name]) => name);
     expect(Object.keys(custom.environment).sort()).toEqual(functionVariables.sort());
-  });
-
-  it('names each function serverless.yml deploys, and each takes its environment from the table, none from provider.environment', () => {
-    const { provider, functions } = loadYaml(serverlessYml) as { provider: Record<string, unknown>; functions: Record<string, unknown> };
-    const { function: notice } = loadYaml(read('infra/notice-function.yml')) as { function: unknown };
-    const deployed = Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, (typeof fn === 'string' && fn.includes('infra/notice-function.yml') ? notice : fn) as { environment?: unknown }]));
-    expect(Object.keys(deployed).sort()).toEqual([...FUNCTIONS].sort());
-    for (const [name, fn] of Object.entries(deployed)) expect(fn.environment, name).toBe(`\${file(infra/function-environment.cjs):${name}}`);
-    expect(provider).not.toHaveProperty('environment');
   });
 
   it('gives no function a variable it does not name: the authorizer no password or Pwned Passwords setting, the session route nothing', () => {
