@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, exportSPKI, generateKeyPair, jwtVerify, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -10,7 +11,7 @@ import { token } from '../../scripts/cli/token.js';
 import { SEED_NEW, SEED_OLD, startHarness } from '../support/harness.js';
 import { startLocalServer, type LocalServer } from '../support/local-server.js';
 import { assertFetchMatchesOpenApi, openApiCheckedFetch } from '../support/openapi.js';
-import { runNode } from '../support/processes.js';
+import { alive, canListen, descendants, runNode } from '../support/processes.js';
 import { startRangeApi, type RangeApi } from '../support/range-api.js';
 import { startJsonStandIn, type StandIn } from '../support/stand-in.js';
 import { claims, signToken } from '../support/tokens.js';
@@ -24,7 +25,9 @@ import { claims, signToken } from '../support/tokens.js';
  * Each `npm start` costs seconds of CPU, so one server carries two settings that do not interact:
  * - `idp`: JWT_JWKS_URL (a stand-in JWKS endpoint) with the range API check failing open, at a
  *   stand-in that misbehaves on demand;
- * - `pem`: JWT_PUBLIC_KEY with the check failing closed, at a stand-in that later goes away;
+ * - `pem`: JWT_PUBLIC_KEY with the check failing closed, at a stand-in that later goes away; it is
+ *   started as a developer starts it, `npm start`, and at the end stopped the way `timeout 120 npm
+ *   start` stops it (SIGTERM to npm alone), in a temp folder of its own;
  * - the shared server of the HTTP tests (tests/support/local-server-setup.ts) runs with the
  *   platform's own JWT_SECRET.
  */
@@ -53,6 +56,8 @@ let closedApi: RangeApi;
 let idp: Configured;
 let pem: Configured;
 let rsa: CryptoKey;
+/** The pem server's TMPDIR: what it leaves there once stopped is its own. */
+const pemTmp = mkdtempSync(join(tmpdir(), 'cp-stop-'));
 let ed: CryptoKey;
 
 /** A token from "the identity provider": signed with its private key. */
@@ -73,7 +78,7 @@ beforeAll(async () => {
   // The test process carries the dev JWT_SECRET (vitest.config.ts): emptied where another source is meant.
   const [idpServer, pemServer] = await Promise.all([
     startLocalServer('settings-idp', { JWT_SECRET: '', JWT_JWKS_URL: jwks.url('/.well-known/jwks.json').href, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, ...hibp, HIBP_API_URL: openApi.url }),
-    startLocalServer('settings-pem', { JWT_SECRET: '', JWT_PUBLIC_KEY: await exportSPKI(edPair.publicKey), ...hibp, HIBP_API_URL: closedApi.url, HIBP_FAIL_CLOSED: 'true' }),
+    startLocalServer('settings-pem', { JWT_SECRET: '', JWT_PUBLIC_KEY: await exportSPKI(edPair.publicKey), ...hibp, HIBP_API_URL: closedApi.url, HIBP_FAIL_CLOSED: 'true', TMPDIR: pemTmp }, { viaNpm: true }),
   ]);
   idp = { server: idpServer, sign: (userId) => idpToken(rsa, 'RS256', userId, { iss: ISSUER, aud: AUDIENCE }) };
   pem = { server: pemServer, sign: (userId) => idpToken(ed, 'EdDSA', userId) };
@@ -83,6 +88,7 @@ afterAll(async () => {
   idp?.server.stop();
   pem?.server.stop();
   await Promise.all([jwks?.stop(), openApi?.stop(), closedApi?.stop()]);
+  rmSync(pemTmp, { recursive: true, force: true });
 });
 
 /** Every file below a folder, recursively. */
@@ -237,5 +243,39 @@ describe.concurrent('fail fast, and the shell’s secret, on the laptop', { time
     } finally {
       await h.stop();
     }
+  });
+});
+
+// Last in the file: it stops the pem server, which the tests above use.
+describe('npm start, stopped by SIGTERM to npm alone', () => {
+  /** Every process under npm while it served. */
+  let tree: { pid: number; args: string }[];
+
+  beforeAll(async () => {
+    // npm passes SIGTERM to the shell running the script, which ends without passing it on;
+    // everything npm start started (node with tsx, dynalite, serverless-offline, esbuild) must still stop.
+    tree = await descendants(pem.server.pid);
+    process.kill(pem.server.pid, 'SIGTERM');
+    await pem.server.exited;
+    // Stopping takes a moment; 60 s only bounds a stop that never comes.
+    for (const until = Date.now() + 60_000; Date.now() < until && tree.some(({ pid }) => alive(pid)); ) await new Promise((resolve) => setTimeout(resolve, 250));
+  }, 90_000);
+
+  afterAll(() => {
+    // Whatever a failed stop left running.
+    for (const { pid } of tree ?? []) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  });
+
+  it('stops every process it started', () => {
+    expect(tree.map(({ args }) => args).join('\n')).toContain('serverless.js offline start');
+    expect(tree.filter(({ pid }) => alive(pid))).toEqual([]);
+  });
+
+  it('frees its HTTP, Lambda and DynamoDB ports', async () => {
+    expect(await Promise.all(pem.server.ports.map(canListen))).toEqual([true, true, true]);
+  });
+
+  it('leaves nothing in the temp folder but tsx’s cache', () => {
+    expect(readdirSync(pemTmp).filter((entry) => !entry.startsWith('tsx-'))).toEqual([]);
   });
 });
