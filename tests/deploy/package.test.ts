@@ -21,9 +21,13 @@ let zipListing: string;
 /** The same stage packaged with the optional features configured: SSM secret, event bus, tracing. */
 let configured: Template;
 let configuredDir: string;
-/** Stage local, where the function does use the shell's key source (in memory, for local commands). */
+/**
+ * Stage local, where the function does use the shell's key source (in memory, for local commands).
+ * Each packaging costs seconds of CPU, so this one also carries settings that do not interact with
+ * the key source: a global table of two replicas and a witness, in another Region, at another memory size.
+ */
 let localDir: string;
-/** Global tables: three replica Regions; two and a witness (with another memory size). */
+/** Global tables: three replica Regions (prod); two and a witness (the stage-local package). */
 let global3: Template;
 let globalWitness: Template;
 const REPLICAS = 'eu-west-1,eu-west-2,eu-west-3';
@@ -124,21 +128,19 @@ beforeAll(async () => {
   // No AWS credentials or network are needed to package.
   // At once, each in its own service folder (see serviceDir); each builds one bundle per function.
   let global3Dir: string;
-  let globalWitnessDir: string;
-  [dir, configuredDir, localDir, global3Dir, globalWitnessDir] = await Promise.all([
+  [dir, configuredDir, localDir, global3Dir] = await Promise.all([
     slsPackage({}, '.esbuild-package-test'),
     slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true', USERS_TABLE_ARN: EXISTING_TABLE_ARN, ...EXISTING_LAYOUT, ...NOTICE }, '.esbuild-package-test-configured'),
-    slsPackage({}, '.esbuild-package-test-local', 'local'),
+    slsPackage({ USERS_TABLE_REPLICA_REGIONS: ' eu-west-1 , eu-central-1 ', USERS_TABLE_WITNESS_REGION: 'eu-west-2', LAMBDA_MEMORY_MB: '3008', AWS_REGION: 'eu-central-1' }, '.esbuild-package-test-local', 'local'),
     slsPackage({ USERS_TABLE_REPLICA_REGIONS: REPLICAS }, '.esbuild-package-test-global'),
-    slsPackage({ USERS_TABLE_REPLICA_REGIONS: ' eu-west-1 , eu-central-1 ', USERS_TABLE_WITNESS_REGION: 'eu-west-2', LAMBDA_MEMORY_MB: '3008', AWS_REGION: 'eu-central-1' }, '.esbuild-package-test-witness', 'dev'),
   ]);
   global3 = readTemplate(global3Dir);
-  globalWitness = readTemplate(globalWitnessDir);
+  globalWitness = readTemplate(localDir);
   template = readTemplate(dir);
   resources = template.Resources;
   configured = readTemplate(configuredDir);
   zipListing = (await run('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', join(dir, 'changePassword.zip')])).stdout;
-  // Five packagings at once: minutes on a busy two-core machine.
+  // Four packagings at once: minutes on a busy two-core machine.
 }, 240_000);
 
 afterAll(() => {

@@ -38,8 +38,6 @@ const AUDIENCE = 'change-password';
  * serverless-offline's own process, where other requests and the server share its CPU.
  */
 const HIBP_TIMEOUT_MS = 1500;
-/** Generous: the bound asserted is "gives up after the timeout", not a speed target. */
-const MARGIN_MS = 4000;
 const BREACHED = 'Breached-But-C0mpliant!';
 const PADDED_ONLY = 'Padded-Only-C0mpliant!';
 const COMMON = 'P@ssw0rd123!';
@@ -74,7 +72,8 @@ beforeAll(async () => {
   [openApi, closedApi] = await Promise.all([startRangeApi(), startRangeApi()]);
   openApi.add(BREACHED, 12);
   openApi.add(PADDED_ONLY, 0);
-  const hibp = { HIBP_ENABLED: 'true', HIBP_TIMEOUT_MS: String(HIBP_TIMEOUT_MS) };
+  // WARN: the function's log says why a lookup gave up (the suite's own level is SILENT).
+  const hibp = { HIBP_ENABLED: 'true', HIBP_TIMEOUT_MS: String(HIBP_TIMEOUT_MS), POWERTOOLS_LOG_LEVEL: 'WARN' };
   // The test process carries the dev JWT_SECRET (vitest.config.ts): emptied where another source is meant.
   const [idpServer, pemServer] = await Promise.all([
     startLocalServer('settings-idp', { JWT_SECRET: '', JWT_JWKS_URL: jwks.url('/.well-known/jwks.json').href, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, ...hibp, HIBP_API_URL: openApi.url }),
@@ -140,11 +139,13 @@ const change = async (on: Configured, newPassword: string) => {
   const userId = `hibp-user-${++users}`;
   await putUser(on.server.dynamoEndpoint, on.server.table, { userId, password: SEED_OLD }, 4);
   const token = await on.sign(userId);
-  const started = performance.now();
+  const logged = on.server.output().length;
   const res = await post(on.server.baseUrl, token, JSON.stringify({ oldPassword: SEED_OLD, newPassword }));
-  const ms = performance.now() - started;
   await assertFetchMatchesOpenApi(res.clone());
-  return { status: res.status, headers: res.headers, body: (await res.json()) as { error?: { code: number; details?: { failedRules: string[] } } }, ms };
+  const body = (await res.json()) as { error?: { code: number; details?: { failedRules: string[] } } };
+  /** What the server printed while it answered (its log lines). */
+  const log = on.server.output().slice(logged);
+  return { status: res.status, headers: res.headers, body, log };
 };
 
 describe('npm start with HIBP_ENABLED=true, failing open', () => {
@@ -160,11 +161,19 @@ describe('npm start with HIBP_ENABLED=true, failing open', () => {
     expect((await change(idp, PADDED_ONLY)).status).toBe(200);
   });
 
-  it.each(['slow', 'html', 'error'] as const)('answers within HIBP_TIMEOUT_MS plus a margin when the API is %s, and changes the password', async (mode) => {
+  // What matters is the order, not this machine's speed: the change answers without waiting for
+  // the API (a slow API never finishes, and is hung up on at HIBP_TIMEOUT_MS), and says why.
+  it.each([
+    ['slow', 'timeout'],
+    ['html', 'format'],
+    ['error', 'status'],
+  ] as const)('changes the password without the API when it is %s, logging the reason (%s)', async (mode, reason) => {
     openApi.setMode(mode);
-    const { status, ms } = await change(idp, `Unknown-${mode}-C0mpliant!`);
+    const { status, log } = await change(idp, `Unknown-${mode}-C0mpliant!`);
     expect(status).toBe(200);
-    expect(ms).toBeLessThan(HIBP_TIMEOUT_MS + MARGIN_MS);
+    expect(log).toContain('Pwned Passwords range API unavailable; checked on the offline rules only');
+    expect(log).toContain(`"reason":"${reason}"`);
+    if (mode === 'slow') await expect.poll(() => openApi.abandoned()).toBeGreaterThanOrEqual(1);
   });
 
   it('still refuses a common password on the offline rules while the API is down', async () => {
@@ -179,13 +188,14 @@ describe('npm start with HIBP_FAIL_CLOSED=true, once nothing listens at HIBP_API
   // The JWT_PUBLIC_KEY test above used this server while the API answered: now it goes away.
   beforeAll(() => closedApi.stop());
 
-  it('answers 503 9001 with Retry-After, within HIBP_TIMEOUT_MS plus a margin once loaded', async () => {
-    await change(pem, 'Warm-Up-C0mpliant-1!');
-    const { status, headers, body, ms } = await change(pem, 'Unknown-Closed-C0mpliant!');
+  // The function's own deadline also answers 503 9001: the log line says it was the refused lookup.
+  it('answers 503 9001 with Retry-After, because the lookup failed, not the deadline', async () => {
+    const { status, headers, body, log } = await change(pem, 'Unknown-Closed-C0mpliant!');
     expect(status).toBe(503);
     expect(headers.get('retry-after')).toBe('2');
     expect(body).toEqual({ status: false, error: { code: 9001, message: 'Service temporarily unavailable' } });
-    expect(ms).toBeLessThan(HIBP_TIMEOUT_MS + MARGIN_MS);
+    expect(log).toContain('Pwned Passwords range API unavailable; refusing the change (HIBP_FAIL_CLOSED)');
+    expect(log).toContain('"reason":"network"');
   });
 
   it('refuses a common password, and one on the bundled breached list, on the offline rules', async () => {
