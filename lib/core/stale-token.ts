@@ -41,4 +41,4 @@ export const revokedByPasswordChange = (token: Pick<VerifiedToken, 'issuedAt' | 
   (token.sessionId === undefined || token.sessionId !== state.passwordChangedBySession);
 
 /** A not-before that revokes no token: what a kept change records for a user whose tokens were all valid. */
-export const ALL_TOKENS_VALID = new Date(0).toISOString();
+export const ALL_TOKENS_VALID = '1970-01-01T00:00:00.000Z';
