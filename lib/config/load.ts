@@ -16,7 +16,7 @@ import { LOCAL_STAGE, VARIABLES, type VariableName } from './variables.js';
 /**
  * `default`: AWS Cognito's default composition (8+ characters, lower, upper, digit, symbol) plus
  * guessability. `nist`: NIST SP 800-63B-4 §3.1.1.2 / OWASP ASVS 5.0 V6.2: no composition rules,
- * 15+ characters (the single-factor minimum), blocklist and guessability.
+ * 15+ characters (the single-factor minimum; 8 beside a second factor), blocklist and guessability.
  */
 export const PASSWORD_PROFILES = ['default', 'nist'] as const;
 export type PasswordProfile = (typeof PASSWORD_PROFILES)[number];
