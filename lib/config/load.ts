@@ -25,8 +25,10 @@ export interface Config extends UserAccessConfig {
   protection: ChangePasswordLimits;
   /** Browser origins allowed by CORS; empty means CORS is off. */
   corsAllowedOrigins: string[];
-  /** EventBridge bus for PasswordChanged events; undefined means none are published. */
+  /** EventBridge bus for PasswordChanged events; undefined means none are recorded or published. */
   eventBusName: string | undefined;
+  /** The Region the function runs in (AWS_REGION): its changes' events are relayed by this Region's relay. */
+  region: string;
   breachedPasswords: BreachedPasswordSettings;
   /** MFA_REQUIRED, MFA_AMR_VALUES, MFA_ACR_VALUES, MAX_AUTH_AGE_SECONDS. */
   stepUp: StepUpConfig;
@@ -119,14 +121,55 @@ const corsOrigins = (env: NodeJS.ProcessEnv): string[] => {
   return origins;
 };
 
+/** An attribute name DynamoDB takes in an expression's names: 1 to 255 printable characters, no comma. */
+const ATTRIBUTE_NAME = /^[^\s,\p{Cc}]{1,255}$/u;
+
+const addressAttributes = (env: NodeJS.ProcessEnv): string[] => {
+  const names = list(optional(env.NOTICE_ADDRESS_ATTRIBUTES) ?? VARIABLES.NOTICE_ADDRESS_ATTRIBUTES.default);
+  const bad = names.filter((name) => !ATTRIBUTE_NAME.test(name));
+  if (names.length === 0 || names.length > 10 || bad.length > 0) {
+    throw new ConfigError(`NOTICE_ADDRESS_ATTRIBUTES must list 1 to 10 attribute names, comma-separated, such as email,recoveryEmail (got "${env.NOTICE_ADDRESS_ATTRIBUTES ?? ''}")`);
+  }
+  return [...new Set(names)];
+};
+
+/** The Region this function runs in, as Lambda sets it (the default on a laptop). */
+const awsRegion = (env: NodeJS.ProcessEnv): string => optional(env.AWS_REGION) ?? VARIABLES.AWS_REGION.default;
+
+/** The configuration of the passwordChangedRelay function: the table, its layout, the bus. */
+export interface RelayConfig {
+  usersTable: string;
+  usersLayout: TableLayout;
+  dynamodb: DynamoClientOptions;
+  eventBusName: string;
+  region: string;
+  observability: ObservabilitySettings;
+}
+
+/** Reads and validates the relay's configuration once, at its cold start (and the local stack's). */
+export const loadRelayConfig = (env: NodeJS.ProcessEnv = process.env): RelayConfig => {
+  const eventBusName = optional(env.EVENT_BUS_NAME);
+  if (eventBusName === undefined) throw new ConfigError('EVENT_BUS_NAME is required: the EventBridge bus the relay publishes PasswordChanged events on');
+  return {
+    usersTable: requiredUsersTable(env),
+    usersLayout: loadTableLayout(env),
+    dynamodb: dynamodbOptions(env),
+    eventBusName,
+    region: awsRegion(env),
+    observability: observability(env),
+  };
+};
+
 /** The configuration of the passwordChangedNotice function: no JWT, password or HTTP settings. */
 export interface NoticeConfig {
   usersTable: string;
   usersLayout: TableLayout;
   dynamodb: DynamoClientOptions;
-  /** IDEMPOTENCY_TABLE: one record per event handled. */
+  /** IDEMPOTENCY_TABLE: one record per change notified. */
   idempotencyTable: string;
   notice: NoticeSettings;
+  /** NOTICE_ADDRESS_ATTRIBUTES: where the owner's addresses are kept, each a logical name or an attribute. */
+  addressAttributes: string[];
   observability: ObservabilitySettings;
 }
 
@@ -151,6 +194,7 @@ export const loadNoticeConfig = (env: NodeJS.ProcessEnv = process.env): NoticeCo
     dynamodb: dynamodbOptions(env),
     idempotencyTable,
     notice: { fromAddress, resetUrl },
+    addressAttributes: addressAttributes(env),
     observability: observability(env),
   };
 };
@@ -179,6 +223,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     },
     corsAllowedOrigins: corsOrigins(env),
     eventBusName: optional(env.EVENT_BUS_NAME),
+    region: awsRegion(env),
     breachedPasswords: breachedPasswords(env, access.stage),
     stepUp: stepUp(env),
   };

@@ -4,6 +4,8 @@
  * under lib/adapters/ implement them and import this file, never the other way round.
  */
 
+import type { PendingEvent } from './password-changed.js';
+
 /** What the use case needs to know about a user to change their password. */
 export interface UserCredentials {
   userId: string;
@@ -42,6 +44,8 @@ export interface PasswordReplacement {
   history: string[];
   /** The changing token's `sid`, recorded so that session stays signed in; undefined clears any earlier one. */
   sessionId?: string | undefined;
+  /** The change's PasswordChanged event, recorded by the same write (the outbox); undefined: none. */
+  event?: PendingEvent | undefined;
 }
 
 export interface BeginAttemptOptions {
@@ -64,8 +68,8 @@ export interface UserStore {
   /** Gives back an attempt that proved the old password without changing it. Best effort. */
   releaseAttempt(userId: string, windowStart: number): Promise<void>;
   /**
-   * Swaps the hash if and only if the record still holds `expectedHash`, stores the history and
-   * clears the attempt counter. Throws CONCURRENT_CHANGE when another change won,
+   * Swaps the hash if and only if the record still holds `expectedHash`, stores the history,
+   * clears the attempt counter and adds `event` to the record's pending events. Throws CONCURRENT_CHANGE when another change won,
    * ENTITY_NOT_FOUND when the record is gone.
    */
   replacePasswordHash(change: PasswordReplacement): Promise<void>;
@@ -83,14 +87,6 @@ export interface PasswordHasher {
 
 /** Now, as the use case sees it; tests move it by hand. */
 export type Clock = () => Date;
-
-/** Told after a successful change (lib/adapters/eventbridge), so the platform can email the user. */
-export interface ChangeNotifier {
-  passwordChanged(event: { userId: string; changedAt: Date; requestId: string | undefined; sourceIp: string | undefined }): Promise<void>;
-}
-
-/** The notifier of a deployment that publishes no events. */
-export const silentNotifier: ChangeNotifier = { passwordChanged: () => Promise.resolve() };
 
 /**
  * Looks a new password up in a breach corpus (lib/adapters/hibp: the Pwned Passwords range API).

@@ -13,7 +13,7 @@ import { guardWithSignal } from './abort-guard.js';
 import { authentication, verifiedToken, type AuthenticatedContext } from './authentication.js';
 import { bodyChecks, jsonBodyParser, objectBody, parserErrors } from './body.js';
 import { jsonEnvelope, jsonResponse } from './envelope.js';
-import { requestMethod, sourceIp, type HttpEvent, type HttpResult } from './event.js';
+import { requestMethod, sourceIp, userAgent, type HttpEvent, type HttpResult } from './event.js';
 import { outcomeMetrics, type Tracing } from './observability.js';
 import { parseChangePasswordBody } from './request-schema.js';
 import { CHANGE_PASSWORD_ROUTE } from './routes.js';
@@ -34,7 +34,7 @@ const TIMEOUT_MARGIN_MS = 500;
 /** Every log line of the request carries these (the audit trail; never a secret). */
 const requestKeys = (logger: Logger): MiddlewareObj<HttpEvent, HttpResult> => ({
   before: ({ event }) => {
-    logger.appendKeys({ apiRequestId: event.requestContext?.requestId, sourceIp: sourceIp(event) });
+    logger.appendKeys({ apiRequestId: event.requestContext?.requestId, sourceIp: sourceIp(event), userAgent: userAgent(event) });
   },
 });
 
@@ -99,7 +99,7 @@ export const createHandler = (deps: HandlerDeps) => {
       // After middy's early 503 the use case may still be running: no store call may start then.
       const guarded = { ...deps, store: guardWithSignal(deps.store, signal) };
       const requestId = event.requestContext?.requestId;
-      const outcome = await changePassword(guarded, { userId, tokenIssuedAt: issuedAt, tokenSessionId: sessionId, authentication: { amr, acr, authTime }, ...parsed.body, requestId, sourceIp: sourceIp(event) });
+      const outcome = await changePassword(guarded, { userId, tokenIssuedAt: issuedAt, tokenSessionId: sessionId, authentication: { amr, acr, authTime }, ...parsed.body, requestId, sourceIp: sourceIp(event), userAgent: userAgent(event) });
       logger.info('password change attempt', { outcome, statusCode: 200 });
       return jsonResponse(200, { status: true, data: { passwordChanged: 'OK' } });
     });

@@ -110,7 +110,6 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}, layout:
   await ensureUsersTable(dynamo.endpoint, table, usersLayout);
   const deps: HandlerDeps = {
     ...changePasswordDependencies(config, { concurrency: 'many' }),
-    onNotifyError: () => undefined,
     ...overrides,
   };
   /** A handler built with some dependencies replaced, on the same table; its answers are checked too. */

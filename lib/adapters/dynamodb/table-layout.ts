@@ -17,6 +17,8 @@ export const USER_ATTRIBUTES = {
   /** The brute-force counter: old-password checks taken in the window that started at `oldPasswordAttemptsSince`. */
   oldPasswordAttempts: 'oldPasswordAttempts',
   oldPasswordAttemptsSince: 'oldPasswordAttemptsSince',
+  /** The change's PasswordChanged events not yet relayed: a list, oldest first (the outbox). */
+  pendingPasswordChanged: 'pendingPasswordChanged',
   /** Read only: the user enrolled a second factor when it holds the boolean true (MFA_REQUIRED=when-enrolled). */
   mfaEnrolled: 'mfaEnrolled',
   // Personal attributes the policy refuses passwords built on (read only).
@@ -28,7 +30,7 @@ export const USER_ATTRIBUTES = {
 export type UserAttribute = keyof typeof USER_ATTRIBUTES;
 
 /** Which of them this service writes: none of these may be a key attribute. */
-export const WRITTEN_ATTRIBUTES: readonly UserAttribute[] = ['passwordHash', 'passwordChangedAt', 'passwordChangedBySession', 'passwordHistory', 'oldPasswordAttempts', 'oldPasswordAttemptsSince'];
+export const WRITTEN_ATTRIBUTES: readonly UserAttribute[] = ['passwordHash', 'passwordChangedAt', 'passwordChangedBySession', 'passwordHistory', 'oldPasswordAttempts', 'oldPasswordAttemptsSince', 'pendingPasswordChanged'];
 
 /** The personal attributes handed to the policy. */
 export const PERSONAL_ATTRIBUTES = ['email', 'username', 'name', 'displayName'] as const satisfies readonly UserAttribute[];
