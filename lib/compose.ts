@@ -114,20 +114,23 @@ export const passwordChangedNoticeHandler = (config: NoticeConfig = loadNoticeCo
 /**
  * The relay of one user's pending events, as the stream function and the local stack's sweep run it:
  * the outbox on the users table, the bus named by EVENT_BUS_NAME (`publish` defaults to EventBridge,
- * whose client reads AWS_ENDPOINT_URL_EVENTBRIDGE like any SDK v3 client), and `region` (undefined: every Region's).
+ * whose client reads AWS_ENDPOINT_URL_EVENTBRIDGE like any SDK v3 client).
  */
 export const relayDependencies = (config: RelayConfig, publish: PublishEvent = eventBridgePublisher(config.eventBusName)) => {
   const outbox = new DynamoOutbox(createDocumentClient(config.dynamodb), config.usersTable, config.usersLayout);
   return {
     outbox,
-    relay: (userId: string, region: string | undefined = config.region) => relayPendingEvents(userId, { outbox, publish, region }),
+    /** The user's events recorded in this Region (the stream function's share). */
+    relay: (userId: string) => relayPendingEvents(userId, { outbox, publish, region: config.region }),
+    /** The user's events whatever Region recorded them (a sweep: the local stack, an operator's catch-up). */
+    relayEveryRegion: (userId: string) => relayPendingEvents(userId, { outbox, publish }),
   };
 };
 
 /** The passwordChangedRelay function's dependencies: the relay of this Region's events. */
 export const relayHandlerDependencies = (config: RelayConfig, publish?: PublishEvent): RelayHandlerDeps => {
   const { relay } = relayDependencies(config, publish);
-  return { relay: (userId) => relay(userId), pendingAttribute: config.usersLayout.attributes.pendingPasswordChanged, region: config.region, logger: createLogger(config.observability) };
+  return { relay, pendingAttribute: config.usersLayout.attributes.pendingPasswordChanged, region: config.region, logger: createLogger(config.observability) };
 };
 
 /** The passwordChangedRelay handler as Lambda runs it: a DynamoDB stream target, configured at cold start. */
