@@ -29,21 +29,34 @@ export const localJwtSecret = (shell: NodeJS.ProcessEnv): string => (hasOwnKeySo
 /** Throws the ConfigError naming the variable, exactly as the function's cold start would (the PEM read included). */
 export const validateFunctionEnvironment = (environment: NodeJS.ProcessEnv): Config => loadConfig(environment);
 
+/** serverless.yml's functions as the plugin sees them: each with its resolved environment. */
+export type ServiceFunctions = Record<string, { environment?: Record<string, unknown> }>;
+
+const strings = (environment: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(Object.entries(environment).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+
 /**
- * What the plugin does before `sls offline` / `sls invoke local`: on stage local, the shell's key
- * source replaces the dev secret in the function's environment (in memory, never in a file); then
- * the whole environment is validated. `environment` is serverless' resolved provider.environment.
+ * The JWT_SECRET of every function that verifies tokens (those whose environment has one), set to
+ * `secret`: the functions that do not read it never get it.
  */
-export const prepareLocalFunction = (environment: Record<string, unknown>, stage: string, shell: NodeJS.ProcessEnv): void => {
-  if (stage === LOCAL_STAGE) environment.JWT_SECRET = localJwtSecret(shell);
-  const strings = Object.fromEntries(Object.entries(environment).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-  validateFunctionEnvironment(strings);
+export const setJwtSecret = (functions: ServiceFunctions, secret: string): void => {
+  for (const { environment } of Object.values(functions)) if (environment !== undefined && 'JWT_SECRET' in environment) environment.JWT_SECRET = secret;
 };
 
 /**
- * The passwordChangedNotice function's environment (provider.environment with its own on top),
- * validated as its cold start would: before it is packaged, and before `sls invoke local -f
- * passwordChangedNotice`, so a missing NOTICE_RESET_URL stops the command instead of every event.
+ * What the plugin does before `sls offline` / `sls invoke local`: on stage local, the shell's key
+ * source replaces the dev secret in the functions' environments (in memory, never in a file); then
+ * the change function's environment, which holds every variable the token authorizer reads too, is
+ * validated. `functions` are serverless' resolved functions.
  */
-export const validateNoticeEnvironment = (environment: Record<string, unknown>): NoticeConfig =>
-  loadNoticeConfig(Object.fromEntries(Object.entries(environment).filter((entry): entry is [string, string] => typeof entry[1] === 'string')));
+export const prepareLocalFunctions = (functions: ServiceFunctions, stage: string, shell: NodeJS.ProcessEnv): void => {
+  if (stage === LOCAL_STAGE) setJwtSecret(functions, localJwtSecret(shell));
+  validateFunctionEnvironment(strings(functions.changePassword?.environment ?? {}));
+};
+
+/**
+ * The passwordChangedNotice function's environment, validated as its cold start would: before it is
+ * packaged, and before `sls invoke local -f passwordChangedNotice`, so a missing NOTICE_RESET_URL
+ * stops the command instead of every event.
+ */
+export const validateNoticeEnvironment = (environment: Record<string, unknown>): NoticeConfig => loadNoticeConfig(strings(environment));

@@ -1,9 +1,9 @@
-// A local serverless plugin. On stage local it gives the function its JWT_SECRET, which
-// serverless.yml never names: the development secret (lib/config/variables.ts), or for `sls offline`
-// and `sls invoke local` the shell's key source. Before those two it also validates the
-// configuration the function will get, so a bad one stops the command with the message naming the
-// variable (and a non-zero exit) instead of a server that answers 200 with a stack trace, or an
-// invoke that hangs.
+// A local serverless plugin. On stage local it gives the functions that verify tokens their
+// JWT_SECRET, which serverless.yml never sets: the development secret (lib/config/variables.ts),
+// or for `sls offline` and `sls invoke local` the shell's key source. Before those two it also
+// validates the configuration the functions will get, so a bad one stops the command with the
+// message naming the variable (and a non-zero exit) instead of a server that answers 200 with a
+// stack trace, or an invoke that hangs.
 // The logic, in TypeScript, is scripts/local/function-env.ts (loaded through tsx, a dev dependency).
 // It removes the passwordChangedNotice function unless NOTICE_FROM_ADDRESS and EVENT_BUS_NAME are set,
 // and the passwordChangedRelay function unless EVENT_BUS_NAME is.
@@ -112,7 +112,7 @@ const checkNoticeEnvironment = async (serverless) => {
   const { tsImport } = require('tsx/esm/api');
   const { validateNoticeEnvironment } = await tsImport('./function-env.ts', __filename);
   try {
-    validateNoticeEnvironment({ ...serverless.service.provider.environment, ...notice.environment });
+    validateNoticeEnvironment(notice.environment ?? {});
   } catch (error) {
     if (error.name !== 'ConfigError') throw error;
     throw new serverless.classes.Error(`Invalid configuration of ${NOTICE_FUNCTION}: ${error.message}`, 'CHANGE_PASSWORD_CONFIG');
@@ -142,15 +142,15 @@ class LocalFunctionEnvironment {
         if (noticeDeployed && (PACKAGING_COMMANDS.has(command) || (local && options.function === NOTICE_FUNCTION))) await checkNoticeEnvironment(serverless);
         if (!local && stage !== 'local') return;
         const { tsImport } = require('tsx/esm/api');
-        const { prepareLocalFunction, stageLocalSecret } = await tsImport('./function-env.ts', __filename);
-        provider.environment = provider.environment || {};
+        const { prepareLocalFunctions, setJwtSecret, stageLocalSecret } = await tsImport('./function-env.ts', __filename);
+        const { functions } = serverless.service;
         if (!local) {
           // A stage-local package: the development secret, never the packaging shell's.
-          provider.environment.JWT_SECRET = stageLocalSecret(stage);
+          setJwtSecret(functions, stageLocalSecret(stage));
           return;
         }
         try {
-          prepareLocalFunction(provider.environment, stage, process.env);
+          prepareLocalFunctions(functions, stage, process.env);
         } catch (error) {
           if (error.name !== 'ConfigError') throw error;
           throw new serverless.classes.Error(`Invalid configuration: ${error.message}`, 'CHANGE_PASSWORD_CONFIG');

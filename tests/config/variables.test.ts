@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { load as loadYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { VARIABLES, type Variable } from '../../lib/config/variables.js';
+import { functionVariables, VARIABLES, type FunctionName, type Variable } from '../../lib/config/variables.js';
 import { configTable } from '../../scripts/data/config-table.js';
 
 /**
  * lib/config/variables.ts is the one table of environment variables: the README's configuration
- * table, serverless.yml's function environment and its defaults, and the parser all follow it.
+ * table, each function's environment in serverless.yml and its defaults, and the parser all follow
+ * it (tests/config/functions.test.ts: each function takes its environment from it;
+ * tests/config/function-environment.test.ts: each reads exactly the variables it names).
  */
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const table: Record<string, Variable> = VARIABLES;
@@ -17,18 +19,18 @@ describe('the table of environment variables', () => {
     expect(read('README.md')).toContain(configTable());
   });
 
-  it('names exactly the function\'s variables in serverless.yml provider.environment', () => {
+  it('gives a value in serverless.yml custom.environment to exactly the variables some function reads', () => {
     // js-yaml reads ${…} variables as plain strings; only the keys matter here.
-    const { provider } = loadYaml(serverlessYml) as { provider: { environment: Record<string, unknown> } };
+    const { custom } = loadYaml(serverlessYml) as { custom: { environment: Record<string, unknown> } };
     const functionVariables = Object.entries(table).filter(([, v]) => v.scope === 'function').map(([name]) => name);
-    expect(Object.keys(provider.environment).sort()).toEqual(functionVariables.sort());
+    expect(Object.keys(custom.environment).sort()).toEqual(functionVariables.sort());
   });
 
-  it('names exactly the notice\'s own variables in its function\'s environment (infra/notice-function.yml); it gets the others from provider.environment', () => {
-    const { function: notice } = loadYaml(read('infra/notice-function.yml')) as { function: { environment: Record<string, unknown> } };
-    const noticeVariables = Object.entries(table).filter(([, v]) => v.scope === 'notice').map(([name]) => name);
-    expect(noticeVariables.length).toBeGreaterThan(0);
-    expect(Object.keys(notice.environment).sort()).toEqual(noticeVariables.sort());
+  it('gives no function a variable it does not name: the authorizer no password or Pwned Passwords setting, the session route nothing', () => {
+    const names = (fn: FunctionName) => functionVariables(fn).join(' ');
+    expect(names('tokenAuthorizer')).not.toMatch(/PASSWORD|HIBP|BCRYPT|LOCKOUT|MFA|NOTICE/);
+    expect(functionVariables('session')).toEqual([]);
+    expect(names('passwordChangedNotice')).not.toMatch(/JWT|PASSWORD|HIBP/);
   });
 
   it('gives serverless.yml\'s defaults for every variable it reads', () => {

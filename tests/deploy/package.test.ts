@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
+import { DEV_JWT_SECRET, FUNCTIONS, functionVariables, type FunctionName } from '../../lib/config/variables.js';
 
 /** `sls package --stage prod` offline, and what the CloudFormation it writes says. */
 const run = promisify(execFile);
@@ -21,9 +21,13 @@ let zipListing: string;
 /** The same stage packaged with the optional features configured: SSM secret, event bus, tracing. */
 let configured: Template;
 let configuredDir: string;
-/** Stage local, where the function does use the shell's key source (in memory, for local commands). */
+/**
+ * Stage local, where the function does use the shell's key source (in memory, for local commands).
+ * Each packaging costs seconds of CPU, so this one also carries settings that do not interact with
+ * the key source: a global table of two replicas and a witness, in another Region, at another memory size.
+ */
 let localDir: string;
-/** Global tables: three replica Regions; two and a witness (with another memory size). */
+/** Global tables: three replica Regions (prod); two and a witness (the stage-local package). */
 let global3: Template;
 let globalWitness: Template;
 const REPLICAS = 'eu-west-1,eu-west-2,eu-west-3';
@@ -115,26 +119,32 @@ const variablesOf = (t: Template, name = 'ChangePasswordLambdaFunction') => {
   if (fn?.Type !== 'AWS::Lambda::Function') throw new Error(`no Lambda function ${name} in the template`);
   return (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
 };
+/** `tokenAuthorizer` → `TokenAuthorizer`: the framework's logical ids (…LambdaFunction) and the roles' (…Role). */
+const logicalName = (fn: FunctionName) => `${fn[0]?.toUpperCase() ?? ''}${fn.slice(1)}`;
+/** The functions a template deploys, each with the names of its environment variables, sorted. */
+const deployedEnvironments = (t: Template) =>
+  FUNCTIONS.filter((fn) => created(t)[`${logicalName(fn)}LambdaFunction`] !== undefined).map((fn) => {
+    const environment = t.Resources[`${logicalName(fn)}LambdaFunction`]?.Properties.Environment as { Variables: Record<string, string> } | undefined;
+    return [fn, Object.keys(environment?.Variables ?? {}).sort()] as const;
+  });
 
 beforeAll(async () => {
   // No AWS credentials or network are needed to package.
   // At once, each in its own service folder (see serviceDir); each builds one bundle per function.
   let global3Dir: string;
-  let globalWitnessDir: string;
-  [dir, configuredDir, localDir, global3Dir, globalWitnessDir] = await Promise.all([
+  [dir, configuredDir, localDir, global3Dir] = await Promise.all([
     slsPackage({}, '.esbuild-package-test'),
     slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true', USERS_TABLE_ARN: EXISTING_TABLE_ARN, USERS_TABLE_STREAM_ARN: EXISTING_STREAM_ARN, ALARM_TOPIC_ARN, ...EXISTING_LAYOUT, ...NOTICE }, '.esbuild-package-test-configured'),
-    slsPackage({}, '.esbuild-package-test-local', 'local'),
+    slsPackage({ USERS_TABLE_REPLICA_REGIONS: ' eu-west-1 , eu-central-1 ', USERS_TABLE_WITNESS_REGION: 'eu-west-2', LAMBDA_MEMORY_MB: '3008', AWS_REGION: 'eu-central-1' }, '.esbuild-package-test-local', 'local'),
     slsPackage({ USERS_TABLE_REPLICA_REGIONS: REPLICAS, EVENT_BUS_NAME: EVENT_BUS }, '.esbuild-package-test-global'),
-    slsPackage({ USERS_TABLE_REPLICA_REGIONS: ' eu-west-1 , eu-central-1 ', USERS_TABLE_WITNESS_REGION: 'eu-west-2', LAMBDA_MEMORY_MB: '3008', AWS_REGION: 'eu-central-1' }, '.esbuild-package-test-witness', 'dev'),
   ]);
   global3 = readTemplate(global3Dir);
-  globalWitness = readTemplate(globalWitnessDir);
+  globalWitness = readTemplate(localDir);
   template = readTemplate(dir);
   resources = template.Resources;
   configured = readTemplate(configuredDir);
   zipListing = (await run('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', join(dir, 'changePassword.zip')])).stdout;
-  // Five packagings at once: minutes on a busy two-core machine.
+  // Four packagings at once: minutes on a busy two-core machine.
 }, 240_000);
 
 afterAll(() => {
@@ -219,6 +229,8 @@ describe('sls package --stage prod', () => {
       expect(readFileSync(file).includes(LEAK_CANARY), `${file} holds the shell's JWT_SECRET`).toBe(false);
     }
     expect(variablesOf(readTemplate(localDir)).JWT_SECRET).toBe(DEV_JWT_SECRET);
+    expect(variablesOf(readTemplate(localDir), 'TokenAuthorizerLambdaFunction').JWT_SECRET).toBe(DEV_JWT_SECRET);
+    expect(variablesOf(readTemplate(localDir), 'SessionLambdaFunction')).toEqual({});
   });
 
   it('throttles every route of the HTTP API stage', () => {
@@ -239,6 +251,30 @@ describe('sls package --stage prod', () => {
 
   it('passes the HIBP_* variables through unset, so stage prod gets their defaults (on, public API, fail-open; see tests/config/breached-passwords.test.ts)', () => {
     expect(variablesOf(template)).toMatchObject({ STAGE: 'prod', HIBP_ENABLED: '', HIBP_API_URL: '', HIBP_TIMEOUT_MS: '', HIBP_MAX_BREACHES: '', HIBP_FAIL_CLOSED: '' });
+  });
+
+  it('gives each function exactly the variables lib/config/variables.ts says it reads: the authorizer and the session route no password or Pwned Passwords setting', () => {
+    for (const t of [template, configured, global3]) {
+      for (const [fn, names] of deployedEnvironments(t)) expect(names, fn).toEqual([...functionVariables(fn)].sort());
+    }
+    expect(deployedEnvironments(configured).map(([fn]) => fn)).toEqual([...FUNCTIONS]);
+    const environments = Object.fromEntries(deployedEnvironments(template));
+    expect(environments.tokenAuthorizer?.filter((name) => /^(PASSWORD_|HIBP_|BCRYPT_|LOCKOUT_|MFA_|MAX_AUTH|REPLAY_|CORS_|EVENT_BUS|NOTICE_)/.test(name))).toEqual([]);
+    expect(environments.session).toEqual([]);
+  });
+
+  it('runs every function but the change function on a role of its own, all in one shape: trusted by Lambda, its own logs first', () => {
+    for (const fn of FUNCTIONS.filter((name) => name !== 'changePassword')) {
+      const name = `${logicalName(fn)}Role`;
+      expect(configured.Resources[`${logicalName(fn)}LambdaFunction`]?.Properties.Role, fn).toEqual({ 'Fn::GetAtt': [name, 'Arn'] });
+      expect(configured.Resources[name]?.Properties.AssumeRolePolicyDocument, fn).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+      expect(roleStatements(configured, name)[0], fn).toEqual({
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/change-password-prod-${fn}:*` },
+      });
+    }
+    expect(configured.Resources.ChangePasswordLambdaFunction?.Properties.Role).toEqual({ 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] });
   });
 
   it('with JWT_SECRET_PARAMETER set, grants ssm:GetParameter on that one parameter only', () => {
@@ -520,6 +556,10 @@ describe('sls package --stage prod: the token authorizer', () => {
   it('with TRACING=true, is traced like the change function, its role allowed the two X-Ray calls', () => {
     expect(configured.Resources.TokenAuthorizerLambdaFunction?.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     expect(roleStatements(configured, 'TokenAuthorizerRole').flatMap((s) => s.Action)).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+    expect(roleStatements(configured, 'SessionRole').flatMap((s) => s.Action)).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+    expect(configured.Resources.PasswordChangedNoticeLambdaFunction?.Properties.TracingConfig).toEqual({ Mode: 'PassThrough' });
+    expect(roleStatements(configured, 'PasswordChangedNoticeRole').flatMap((s) => s.Action).filter((a) => a.startsWith('xray:'))).toEqual([]);
+    expect(roleStatements(template, 'SessionRole').flatMap((s) => s.Action).filter((a) => a.startsWith('xray:'))).toEqual([]);
     expect(resources.TokenAuthorizerLambdaFunction?.Properties.TracingConfig).toBeUndefined();
   });
 

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, exportSPKI, generateKeyPair, jwtVerify, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -9,7 +10,7 @@ import { token } from '../../scripts/cli/token.js';
 import { SEED_NEW, SEED_OLD, startHarness } from '../support/harness.js';
 import { startLocalServer, type LocalServer } from '../support/local-server.js';
 import { assertFetchMatchesOpenApi } from '../support/openapi.js';
-import { runNode } from '../support/processes.js';
+import { alive, canListen, descendants, runNode } from '../support/processes.js';
 import { startRangeApi, type RangeApi } from '../support/range-api.js';
 import { startJsonStandIn, type StandIn } from '../support/stand-in.js';
 import { claims, signToken } from '../support/tokens.js';
@@ -23,7 +24,9 @@ import { claims, signToken } from '../support/tokens.js';
  * Each `npm start` costs seconds of CPU, so one server carries two settings that do not interact:
  * - `idp`: JWT_JWKS_URL (a stand-in JWKS endpoint) with the range API check failing open, at a
  *   stand-in that misbehaves on demand;
- * - `pem`: JWT_PUBLIC_KEY with the check failing closed, at a stand-in that later goes away;
+ * - `pem`: JWT_PUBLIC_KEY with the check failing closed, at a stand-in that later goes away; it is
+ *   started as a developer starts it, `npm start`, and at the end stopped the way `timeout 120 npm
+ *   start` stops it (SIGTERM to npm alone), in a temp folder of its own;
  * - the shared server of the HTTP tests (tests/support/local-server-setup.ts) runs with the
  *   platform's own JWT_SECRET.
  */
@@ -34,8 +37,6 @@ const AUDIENCE = 'change-password';
  * serverless-offline's own process, where other requests and the server share its CPU.
  */
 const HIBP_TIMEOUT_MS = 1500;
-/** Generous: the bound asserted is "gives up after the timeout", not a speed target. */
-const MARGIN_MS = 4000;
 const BREACHED = 'Breached-But-C0mpliant!';
 const PADDED_ONLY = 'Padded-Only-C0mpliant!';
 const COMMON = 'P@ssw0rd123!';
@@ -52,6 +53,8 @@ let closedApi: RangeApi;
 let idp: Configured;
 let pem: Configured;
 let rsa: CryptoKey;
+/** The pem server's TMPDIR: what it leaves there once stopped is its own. */
+const pemTmp = mkdtempSync(join(tmpdir(), 'cp-stop-'));
 let ed: CryptoKey;
 
 /** A token from "the identity provider": signed with its private key. */
@@ -68,11 +71,12 @@ beforeAll(async () => {
   [openApi, closedApi] = await Promise.all([startRangeApi(), startRangeApi()]);
   openApi.add(BREACHED, 12);
   openApi.add(PADDED_ONLY, 0);
-  const hibp = { HIBP_ENABLED: 'true', HIBP_TIMEOUT_MS: String(HIBP_TIMEOUT_MS) };
+  // WARN: the function's log says why a lookup gave up (the suite's own level is SILENT).
+  const hibp = { HIBP_ENABLED: 'true', HIBP_TIMEOUT_MS: String(HIBP_TIMEOUT_MS), POWERTOOLS_LOG_LEVEL: 'WARN' };
   // The test process carries the dev JWT_SECRET (vitest.config.ts): emptied where another source is meant.
   const [idpServer, pemServer] = await Promise.all([
     startLocalServer('settings-idp', { JWT_SECRET: '', JWT_JWKS_URL: jwks.url('/.well-known/jwks.json').href, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, ...hibp, HIBP_API_URL: openApi.url }),
-    startLocalServer('settings-pem', { JWT_SECRET: '', JWT_PUBLIC_KEY: await exportSPKI(edPair.publicKey), ...hibp, HIBP_API_URL: closedApi.url, HIBP_FAIL_CLOSED: 'true' }),
+    startLocalServer('settings-pem', { JWT_SECRET: '', JWT_PUBLIC_KEY: await exportSPKI(edPair.publicKey), ...hibp, HIBP_API_URL: closedApi.url, HIBP_FAIL_CLOSED: 'true', TMPDIR: pemTmp }, { viaNpm: true }),
   ]);
   idp = { server: idpServer, sign: (userId) => idpToken(rsa, 'RS256', userId, { iss: ISSUER, aud: AUDIENCE }) };
   pem = { server: pemServer, sign: (userId) => idpToken(ed, 'EdDSA', userId) };
@@ -82,6 +86,7 @@ afterAll(async () => {
   idp?.server.stop();
   pem?.server.stop();
   await Promise.all([jwks?.stop(), openApi?.stop(), closedApi?.stop()]);
+  rmSync(pemTmp, { recursive: true, force: true });
 });
 
 /** Every file below a folder, recursively. */
@@ -128,11 +133,13 @@ const change = async (on: Configured, newPassword: string) => {
   const userId = `hibp-user-${++users}`;
   await putUser(on.server.dynamoEndpoint, on.server.table, { userId, password: SEED_OLD }, 4);
   const token = await on.sign(userId);
-  const started = performance.now();
+  const logged = on.server.output().length;
   const res = await post(on.server.baseUrl, token, JSON.stringify({ oldPassword: SEED_OLD, newPassword }));
-  const ms = performance.now() - started;
   await assertFetchMatchesOpenApi(res.clone());
-  return { status: res.status, headers: res.headers, body: (await res.json()) as { error?: { code: number; details?: { failedRules: string[] } } }, ms };
+  const body = (await res.json()) as { error?: { code: number; details?: { failedRules: string[] } } };
+  /** What the server printed while it answered (its log lines). */
+  const log = on.server.output().slice(logged);
+  return { status: res.status, headers: res.headers, body, log };
 };
 
 describe('npm start with HIBP_ENABLED=true, failing open', () => {
@@ -148,11 +155,19 @@ describe('npm start with HIBP_ENABLED=true, failing open', () => {
     expect((await change(idp, PADDED_ONLY)).status).toBe(200);
   });
 
-  it.each(['slow', 'html', 'error'] as const)('answers within HIBP_TIMEOUT_MS plus a margin when the API is %s, and changes the password', async (mode) => {
+  // What matters is the order, not this machine's speed: the change answers without waiting for
+  // the API (a slow API never finishes, and is hung up on at HIBP_TIMEOUT_MS), and says why.
+  it.each([
+    ['slow', 'timeout'],
+    ['html', 'format'],
+    ['error', 'status'],
+  ] as const)('changes the password without the API when it is %s, logging the reason (%s)', async (mode, reason) => {
     openApi.setMode(mode);
-    const { status, ms } = await change(idp, `Unknown-${mode}-C0mpliant!`);
+    const { status, log } = await change(idp, `Unknown-${mode}-C0mpliant!`);
     expect(status).toBe(200);
-    expect(ms).toBeLessThan(HIBP_TIMEOUT_MS + MARGIN_MS);
+    expect(log).toContain('Pwned Passwords range API unavailable; checked on the offline rules only');
+    expect(log).toContain(`"reason":"${reason}"`);
+    if (mode === 'slow') await expect.poll(() => openApi.abandoned()).toBeGreaterThanOrEqual(1);
   });
 
   it('still refuses a common password on the offline rules while the API is down', async () => {
@@ -167,13 +182,14 @@ describe('npm start with HIBP_FAIL_CLOSED=true, once nothing listens at HIBP_API
   // The JWT_PUBLIC_KEY test above used this server while the API answered: now it goes away.
   beforeAll(() => closedApi.stop());
 
-  it('answers 503 9001 with Retry-After, within HIBP_TIMEOUT_MS plus a margin once loaded', async () => {
-    await change(pem, 'Warm-Up-C0mpliant-1!');
-    const { status, headers, body, ms } = await change(pem, 'Unknown-Closed-C0mpliant!');
+  // The function's own deadline also answers 503 9001: the log line says it was the refused lookup.
+  it('answers 503 9001 with Retry-After, because the lookup failed, not the deadline', async () => {
+    const { status, headers, body, log } = await change(pem, 'Unknown-Closed-C0mpliant!');
     expect(status).toBe(503);
     expect(headers.get('retry-after')).toBe('2');
     expect(body).toEqual({ status: false, error: { code: 9001, message: 'Service temporarily unavailable' } });
-    expect(ms).toBeLessThan(HIBP_TIMEOUT_MS + MARGIN_MS);
+    expect(log).toContain('Pwned Passwords range API unavailable; refusing the change (HIBP_FAIL_CLOSED)');
+    expect(log).toContain('"reason":"network"');
   });
 
   it('refuses a common password, and one on the bundled breached list, on the offline rules', async () => {
@@ -231,5 +247,39 @@ describe.concurrent('fail fast, and the shell’s secret, on the laptop', { time
     } finally {
       await h.stop();
     }
+  });
+});
+
+// Last in the file: it stops the pem server, which the tests above use.
+describe('npm start, stopped by SIGTERM to npm alone', () => {
+  /** Every process under npm while it served. */
+  let tree: { pid: number; args: string }[];
+
+  beforeAll(async () => {
+    // npm passes SIGTERM to the shell running the script, which ends without passing it on;
+    // everything npm start started (node with tsx, dynalite, serverless-offline, esbuild) must still stop.
+    tree = await descendants(pem.server.pid);
+    process.kill(pem.server.pid, 'SIGTERM');
+    await pem.server.exited;
+    // Stopping takes a moment; 60 s only bounds a stop that never comes.
+    for (const until = Date.now() + 60_000; Date.now() < until && tree.some(({ pid }) => alive(pid)); ) await new Promise((resolve) => setTimeout(resolve, 250));
+  }, 90_000);
+
+  afterAll(() => {
+    // Whatever a failed stop left running.
+    for (const { pid } of tree ?? []) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  });
+
+  it('stops every process it started', () => {
+    expect(tree.map(({ args }) => args).join('\n')).toContain('serverless.js offline start');
+    expect(tree.filter(({ pid }) => alive(pid))).toEqual([]);
+  });
+
+  it('frees its HTTP, Lambda and DynamoDB ports', async () => {
+    expect(await Promise.all(pem.server.ports.map(canListen))).toEqual([true, true, true]);
+  });
+
+  it('leaves nothing in the temp folder but tsx’s cache', () => {
+    expect(readdirSync(pemTmp).filter((entry) => !entry.startsWith('tsx-'))).toEqual([]);
   });
 });

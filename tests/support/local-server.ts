@@ -5,12 +5,13 @@ import { freePort } from '../../scripts/local/free-port.js';
  * Runs `npm start` (scripts/local/start.ts: serverless-offline over dynalite) on free ports, with `env`
  * added to the shell's, and resolves once it prints its ready line. The ports are free when
  * chosen but are only bound by the child a moment later, so another process may take one first:
- * then it starts again on new ports (up to 3 times).
+ * then it starts again on new ports (up to 3 times). `viaNpm` runs the npm command itself, as a
+ * developer does, rather than the script it runs (one process fewer): for tests of npm's part.
  */
-export const startLocalServer = async (name: string, env: Record<string, string> = {}): Promise<LocalServer> => {
+export const startLocalServer = async (name: string, env: Record<string, string> = {}, { viaNpm = false } = {}): Promise<LocalServer> => {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await startOnFreePorts(name, env);
+      return await startOnFreePorts(name, env, viaNpm);
     } catch (error) {
       if (attempt >= 3 || !/EADDRINUSE|is taken/.test(String((error as Error).message))) throw error;
     }
@@ -19,10 +20,11 @@ export const startLocalServer = async (name: string, env: Record<string, string>
 
 export type LocalServer = Awaited<ReturnType<typeof startOnFreePorts>>;
 
-const startOnFreePorts = async (name: string, env: Record<string, string>) => {
+const startOnFreePorts = async (name: string, env: Record<string, string>, viaNpm: boolean) => {
   const [port, dynamoPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
   const esbuildFolder = `.esbuild-${name}`;
-  const child: ChildProcess = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/local/start.ts'], {
+  const [command, args] = viaNpm ? ['npm', ['start']] : [process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/local/start.ts']];
+  const child: ChildProcess = spawn(command, args, {
     env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamoPort), OFFLINE_LAMBDA_PORT: String(lambdaPort), BCRYPT_COST: '4', USERS_TABLE: `${name}-users`, ESBUILD_WORK_FOLDER: esbuildFolder, ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,8 +50,21 @@ const startOnFreePorts = async (name: string, env: Record<string, string>) => {
     /** The demo user's token that npm start printed, or '<token>' when it could not sign one. */
     token,
     output: () => output,
+    /** The process started (npm itself with `viaNpm`), and its HTTP, Lambda and DynamoDB ports. */
+    pid: child.pid as number,
+    ports: [port, lambdaPort, dynamoPort],
+    /** Resolves when that process has exited. */
+    exited: new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve();
+      else child.once('exit', () => resolve());
+    }),
+    /** SIGTERM to its whole process group; nothing when that group has already gone. */
     stop: () => {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
     },
   };
 };

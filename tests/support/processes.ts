@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import type { CommandResult } from '../../scripts/cli/command.js';
 
@@ -10,3 +11,41 @@ export const runNode = (args: string[], env: Record<string, string> = {}): Promi
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );
+
+/** Every process below `root` (children, their children, …), by pid, with its command line. */
+export const descendants = async (root: number): Promise<{ pid: number; args: string }[]> => {
+  const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=,args=']);
+  const rows = stdout.trim().split('\n').map((line) => {
+    const [pid, ppid, ...args] = line.trim().split(/\s+/);
+    return { pid: Number(pid), ppid: Number(ppid), args: args.join(' ') };
+  });
+  const found = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const row of rows) {
+      if (found.has(row.ppid) && !found.has(row.pid)) {
+        found.add(row.pid);
+        grew = true;
+      }
+    }
+  }
+  return rows.filter((row) => found.has(row.pid) && row.pid !== root).map(({ pid, args }) => ({ pid, args }));
+};
+
+/** Whether a process with this pid still exists. */
+export const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Whether a server could listen on this port of 127.0.0.1 now. */
+export const canListen = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });

@@ -24,6 +24,7 @@ export const startRangeApi = async () => {
   const counts = new Map<string, number>();
   const requests: { path: string; headers: IncomingHttpHeaders }[] = [];
   const sockets = new Set<Socket>();
+  let abandoned = 0;
   let mode: RangeMode = 'range';
   let delayMs = 0;
   let custom = (_prefix: string): string => '';
@@ -35,6 +36,9 @@ export const startRangeApi = async () => {
 
   const server = createServer((req, res) => {
     requests.push({ path: req.url ?? '', headers: req.headers });
+    res.on('close', () => {
+      if (!res.writableFinished) abandoned += 1;
+    });
     const prefix = /^\/range\/([0-9A-F]{5})(\?|$)/i.exec(req.url ?? '')?.[1]?.toUpperCase();
     const answer = () => {
       if (mode === 'hang') return;
@@ -88,6 +92,8 @@ export const startRangeApi = async () => {
     url,
     /** Every request received, in order. */
     requests,
+    /** How many requests the client hung up on before this stand-in had finished answering them. */
+    abandoned: () => abandoned,
     /** The corpus counts this password `count` times (0: only as padding). */
     add: (password: string, count: number) => counts.set(sha1(password), count),
     setMode: (next: RangeMode) => (mode = next),
@@ -100,6 +106,7 @@ export const startRangeApi = async () => {
     setDelay: (ms: number) => (delayMs = ms),
     reset: () => {
       requests.length = 0;
+      abandoned = 0;
       mode = 'range';
       delayMs = 0;
     },

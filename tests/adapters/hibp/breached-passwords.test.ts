@@ -102,12 +102,11 @@ describe('when the API cannot be used', () => {
   });
 
   it.each<RangeMode>(['slow', 'hang'])('gives up after HIBP_TIMEOUT_MS instead of waiting (%s API)', async (mode) => {
-    // A bounded wait, asserted with a generous margin: 300 ms timeout, < 2.3 s on a busy machine.
+    // The API never finishes: an answer at all means the check hung up on it, whatever the machine's speed.
     api.setMode(mode);
-    const started = performance.now();
-    await checker({ timeoutMs: 300 }).check(BREACHED);
-    expect(performance.now() - started).toBeLessThan(300 + 2000);
+    expect(await checker({ timeoutMs: 300 }).check(BREACHED)).toBe(false);
     expect(unavailable).toEqual(['timeout']);
+    await expect.poll(() => api.abandoned()).toBeGreaterThanOrEqual(1);
   });
 });
 
