@@ -7,7 +7,8 @@
  */
 import { ConditionalCheckFailedException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from '../../lib/http/request-schema.js';
-import { ConfigError, loadTableLayout } from '../../lib/config/user-access.js';
+import { loadTableLayout } from '../../lib/config/user-access.js';
+import { ConfigError } from '../../lib/core/settings.js';
 import { type TableLayout } from '../../lib/adapters/dynamodb/table-layout.js';
 import { VARIABLES } from '../../lib/config/variables.js';
 import { codePointLength } from '../../lib/core/policy/password-rule.js';

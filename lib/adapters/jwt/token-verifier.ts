@@ -27,6 +27,8 @@ export type SecretFetcher = (name: string) => Promise<string>;
 
 /** Seconds of clock skew tolerated between the token issuer and this function for `exp`/`nbf`/`iat`. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
+/** The shortest HS256 secret accepted, in bytes (RFC 7518 §3.2: at least the hash's 256 bits). */
+export const MIN_SECRET_BYTES = 32;
 /** Longer Authorization values are refused before any parsing. */
 export const MAX_TOKEN_LENGTH = 8192;
 const MAX_SUBJECT_LENGTH = 1024;
@@ -53,8 +55,8 @@ const TOKEN_ERROR_CODES: ReadonlySet<string | undefined> = new Set([
  */
 const secretParameterKey = (name: string, fetchSecret: SecretFetcher) => async (): Promise<Uint8Array> => {
   const secret = await fetchSecret(name);
-  if (Buffer.byteLength(secret) < 32) {
-    throw new AppError('INTERNAL', { cause: { reason: 'JWT_SECRET_PARAMETER value is shorter than 32 bytes', parameter: name } });
+  if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+    throw new AppError('INTERNAL', { cause: { reason: `JWT_SECRET_PARAMETER value is shorter than ${MIN_SECRET_BYTES} bytes`, parameter: name } });
   }
   return new TextEncoder().encode(secret);
 };
