@@ -5,6 +5,7 @@
  * `npm run events`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { PASSWORD_CHANGED_EVENT, passwordChangedDetail } from '../../lib/core/password-changed-event.js';
 import { DEMO_USER, mintToken } from '../local/dev-token.js';
 
 const EXPIRES_2100 = 4_102_444_800;
@@ -69,13 +70,13 @@ for (const [name, body] of Object.entries(events)) {
 const passwordChanged = {
   version: '0',
   id: 'local-password-changed-1',
-  'detail-type': 'PasswordChanged',
-  source: 'change-password',
+  'detail-type': PASSWORD_CHANGED_EVENT.detailType,
+  source: PASSWORD_CHANGED_EVENT.source,
   account: '123456789012',
   time: '2026-11-27T00:00:00Z',
   region: 'eu-west-1',
   resources: [],
-  detail: { userId: DEMO_USER.userId, changedAt: '2026-11-27T00:00:00.000Z', requestId: 'local-request', sourceIp: '127.0.0.1' },
+  detail: passwordChangedDetail({ userId: DEMO_USER.userId, changedAt: new Date('2026-11-27T00:00:00.000Z'), requestId: 'local-request', sourceIp: '127.0.0.1' }),
 };
 mkdirSync(new URL('../../events/notice/', import.meta.url), { recursive: true });
 writeFileSync(new URL('../../events/notice/password-changed.json', import.meta.url), `${JSON.stringify(passwordChanged, null, 2)}\n`);

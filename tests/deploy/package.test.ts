@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
+import { PASSWORD_CHANGED_EVENT } from '../../lib/core/password-changed-event.js';
 
 /** `sls package --stage prod` offline, and what the CloudFormation it writes says. */
 const run = promisify(execFile);
@@ -380,7 +381,7 @@ describe('sls package: the owner notice (passwordChangedNotice)', () => {
     const rules = ofTypeIn(configured, 'AWS::Events::Rule').map(([, r]) => r.Properties);
     expect(rules).toEqual([expect.objectContaining({
       EventBusName: EVENT_BUS,
-      EventPattern: { source: ['change-password'], 'detail-type': ['PasswordChanged'] },
+      EventPattern: { source: [PASSWORD_CHANGED_EVENT.source], 'detail-type': [PASSWORD_CHANGED_EVENT.detailType] },
       State: 'ENABLED',
       Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': [NOTICE_FUNCTION, 'Arn'] } })],
     })]);
