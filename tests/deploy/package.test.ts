@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
 import { PASSWORD_CHANGED_EVENT } from '../../lib/core/password-changed-event.js';
+import { CHANGE_PASSWORD_ROUTE, SESSION_ROUTE } from '../../lib/http/routes.js';
 
 /** `sls package --stage prod` offline, and what the CloudFormation it writes says. */
 const run = promisify(execFile);
@@ -153,7 +154,7 @@ describe('sls package --stage prod', () => {
 
   it('routes POST (and the CORS preflight) /v1/users/profile/change-password on an HTTP API', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey);
-    expect(routes.sort((a, b) => String(a).localeCompare(String(b)))).toEqual(['GET /v1/session', 'OPTIONS /v1/users/profile/change-password', 'POST /v1/users/profile/change-password']);
+    expect(routes.sort((a, b) => String(a).localeCompare(String(b)))).toEqual([`${SESSION_ROUTE.method} ${SESSION_ROUTE.path}`, `OPTIONS ${CHANGE_PASSWORD_ROUTE.path}`, `${CHANGE_PASSWORD_ROUTE.method} ${CHANGE_PASSWORD_ROUTE.path}`]);
   });
 
   it('grants DynamoDB GetItem and UpdateItem on the users table only', () => {

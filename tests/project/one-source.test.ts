@@ -1,15 +1,69 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { PASSWORD_CHANGED_EVENT, passwordChangedDetail } from '../../lib/core/password-changed-event.js';
 import { CLOCK_TOLERANCE_SECONDS } from '../../lib/core/ports.js';
+import { CHANGE_PASSWORD_ROUTE, SESSION_ROUTE } from '../../lib/http/routes.js';
 
 /**
  * One source per fact: each is defined once in code, and where a copy must stand elsewhere (YAML,
- * JSON events, docs) it is held equal here to that definition.
+ * JSON events, docs, a script that runs without imports) it is held equal here to that definition.
  */
 const ROOT = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
+
+/** Every file of the project a person or a tool reads, by path (not node_modules or build output). */
+const projectFiles = (): string[] => {
+  const walk = (dir: string): string[] =>
+    readdirSync(new URL(dir, ROOT), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  const top = ['README.md', 'package.json', 'serverless.yml', 'stryker.config.mjs', 'vitest.config.ts'];
+  return [...top, ...['.ci', 'client', 'docs', 'events', 'functions', 'infra', 'lib', 'scripts', 'tests'].flatMap(walk)];
+};
+
+describe('the routes (lib/http/routes.ts)', () => {
+  const change = CHANGE_PASSWORD_ROUTE;
+
+  it('are the only API paths anywhere in the project, each with its own methods', () => {
+    // A route of the platform that docs/authorizer.md shows the authorizer in front of: not ours.
+    const examples = new Set(['/v1/orders']);
+    const allowed = new Set([`${change.method} ${change.path}`, `OPTIONS ${change.path}`, `${SESSION_ROUTE.method} ${SESSION_ROUTE.path}`]);
+    const found: string[] = [];
+    for (const file of projectFiles()) {
+      for (const [, method, path] of read(file).matchAll(/(?:\b([A-Z]{3,7}) )?(\/v1\/[\w/{}-]*)/g)) {
+        if (examples.has(path ?? '')) continue;
+        if (path !== change.path && path !== SESSION_ROUTE.path) found.push(`${file}: ${path}`);
+        // The one event that reaches the function with another method, to show its 405.
+        else if (method !== undefined && !allowed.has(`${method} ${path}`) && file !== join('events', 'method-not-allowed.json')) found.push(`${file}: ${method} ${path}`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('are the routes serverless.yml gives the functions (the change, its CORS preflight, the session)', () => {
+    type Events = { httpApi: { method: string; path: string } }[];
+    const { functions } = loadYaml(read('serverless.yml')) as { functions: Record<string, { events?: Events }> };
+    const routes = (name: string) => (functions[name]?.events ?? []).map(({ httpApi }) => `${httpApi.method} ${httpApi.path}`);
+    expect(routes('changePassword')).toEqual([`${change.method} ${change.path}`, `OPTIONS ${change.path}`]);
+    expect(routes('session')).toEqual([`${SESSION_ROUTE.method} ${SESSION_ROUTE.path}`]);
+  });
+
+  it('is the route of every event in events/ (npm run events writes them)', () => {
+    const files = readdirSync(new URL('events/', ROOT)).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(5);
+    for (const file of files) {
+      const event = JSON.parse(read(`events/${file}`)) as { routeKey: string; rawPath: string; requestContext: { routeKey: string; http: { method: string; path: string } } };
+      const { method, path } = event.requestContext.http;
+      expect({ file, method, path, routeKeys: [event.routeKey, event.requestContext.routeKey], rawPath: event.rawPath }).toEqual({
+        file,
+        method: file === 'method-not-allowed.json' ? 'GET' : change.method,
+        path: change.path,
+        routeKeys: [`${method} ${change.path}`, `${method} ${change.path}`],
+        rawPath: change.path,
+      });
+    }
+  });
+});
 
 describe('the PasswordChanged event (lib/core/password-changed-event.ts)', () => {
   const { source, detailType } = PASSWORD_CHANGED_EVENT;
