@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
+import { DEV_JWT_SECRET, VARIABLES } from '../../lib/config/variables.js';
 import { PASSWORD_CHANGED_EVENT } from '../../lib/core/password-changed-event.js';
 import { CHANGE_PASSWORD_ROUTE, SESSION_ROUTE } from '../../lib/http/routes.js';
 
@@ -336,7 +336,7 @@ describe('sls package with USERS_TABLE_REPLICA_REGIONS', () => {
 
   // One refusal of each kind through `sls package` (the others: packaging-checks.test.ts).
   it.concurrent.for<{ env: Record<string, string>; message: string }>([
-    { env: { LAMBDA_MEMORY_MB: '99' }, message: 'LAMBDA_MEMORY_MB must be a whole number of MB from 128 to 10240 (got "99")' },
+    { env: { LAMBDA_MEMORY_MB: '99' }, message: `LAMBDA_MEMORY_MB must be a whole number of MB from ${VARIABLES.LAMBDA_MEMORY_MB.range.min} to ${VARIABLES.LAMBDA_MEMORY_MB.range.max} (got "99")` },
     { env: { USERS_TABLE_REPLICA_REGIONS: 'eu-west-2,eu-west-3,eu-central-1' }, message: 'USERS_TABLE_REPLICA_REGIONS must include the Region deployed to, eu-west-1' },
   ])('refuses, before building anything, $env', { timeout: 120_000 }, async ({ env, message }, { expect }) => {
     const refused = await slsPackage(env, `.esbuild-package-test-refused-${Object.keys(env).join('-')}`).then(

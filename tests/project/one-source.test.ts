@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { VARIABLES } from '../../lib/config/variables.js';
 import { PASSWORD_CHANGED_EVENT, passwordChangedDetail } from '../../lib/core/password-changed-event.js';
 import { CLOCK_TOLERANCE_SECONDS } from '../../lib/core/ports.js';
 import { CHANGE_PASSWORD_ROUTE, SESSION_ROUTE } from '../../lib/http/routes.js';
@@ -100,5 +101,14 @@ describe('the clock tolerance (CLOCK_TOLERANCE_SECONDS, lib/core/ports.ts)', () 
     const stated = [...security.matchAll(/(\d+) s of clock skew|\+ (\d+) s old|more than (\d+) s in the future/g)].map((m) => Number(m[1] ?? m[2] ?? m[3]));
     expect(stated).toHaveLength(4);
     expect(new Set(stated)).toEqual(new Set([CLOCK_TOLERANCE_SECONDS]));
+  });
+});
+
+describe('the Lambda memory range (LAMBDA_MEMORY_MB, lib/config/variables.ts)', () => {
+  it('is the range docs/ state (the README\'s table is rendered from the variable; the serverless plugin reads it)', () => {
+    const { min, max } = VARIABLES.LAMBDA_MEMORY_MB.range;
+    const docs = ['docs/deploy.md', 'docs/performance.md'].map(read).join('\n');
+    const stated = [...docs.matchAll(/LAMBDA_MEMORY_MB[^\n]*?(\d+)–(\d+)/g)].map(([, from, to]) => [Number(from), Number(to)]);
+    expect(stated).toEqual([[min, max], [min, max]]);
   });
 });
