@@ -112,3 +112,12 @@ describe('the Lambda memory range (LAMBDA_MEMORY_MB, lib/config/variables.ts)', 
     expect(stated).toEqual([[min, max], [min, max]]);
   });
 });
+
+describe('counting characters as code points (codePointLength, lib/core/policy/password-rule.ts)', () => {
+  it('is written once: no other code counts a spread or Array.from of a string', () => {
+    const code = projectFiles().filter((file) => /^(lib|functions|client|scripts)\//.test(file) && /\.(ts|cjs|mjs)$/.test(file));
+    expect(code.length).toBeGreaterThan(50);
+    const counting = code.filter((file) => /\[\.\.\.[^\]]+\]\.length|Array\.from\([^()]*\)\.length/.test(read(file)));
+    expect(counting).toEqual([join('lib', 'core', 'policy', 'password-rule.ts')]);
+  });
+});
