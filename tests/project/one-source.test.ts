@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { VARIABLES } from '../../lib/config/variables.js';
+import { POLICY_RULE_IDS } from '../../lib/core/policy/password-rule.js';
 import { PASSWORD_CHANGED_EVENT, passwordChangedDetail } from '../../lib/core/password-changed-event.js';
 import { CLOCK_TOLERANCE_SECONDS } from '../../lib/core/ports.js';
 import { CHANGE_PASSWORD_ROUTE, SESSION_ROUTE } from '../../lib/http/routes.js';
@@ -119,5 +120,30 @@ describe('counting characters as code points (codePointLength, lib/core/policy/p
     expect(code.length).toBeGreaterThan(50);
     const counting = code.filter((file) => /\[\.\.\.[^\]]+\]\.length|Array\.from\([^()]*\)\.length/.test(read(file)));
     expect(counting).toEqual([join('lib', 'core', 'policy', 'password-rule.ts')]);
+  });
+});
+
+describe('the password policy\'s rule ids (POLICY_RULE_IDS, lib/core/policy/password-rule.ts)', () => {
+  const ids = [...POLICY_RULE_IDS];
+  const quoted = (text: string | undefined) => [...(text ?? '').matchAll(/`(\w+)`/g)].map((m) => m[1]);
+
+  it('are the README\'s list under 5025, in order', () => {
+    const row = read('README.md').split('\n').find((line) => line.startsWith('| 400 | 5025 |'));
+    expect(quoted(row?.split('`details.failedRules`:')[1])).toEqual(ids);
+  });
+
+  it('are the ids docs/openapi.yaml lists for failedRules, and the only ones its examples use', () => {
+    const openapi = read('docs/openapi.yaml');
+    const listed = /Password policy rule ids, e\.g\. ([\w, ]+) \(/.exec(openapi)?.[1]?.split(', ');
+    expect(listed).toEqual(ids);
+    const examples = [...openapi.matchAll(/failedRules: \[([\w, ]+)\]/g)].flatMap((m) => m[1]?.split(', ') ?? []);
+    expect(examples.length).toBeGreaterThan(0);
+    expect(examples.filter((id) => !ids.includes(id as never))).toEqual([]);
+  });
+
+  it('are the rows of docs/security.md\'s policy table, in order', () => {
+    const section = read('docs/security.md').split(/^## /m).find((s) => s.startsWith('Password policy\n')) ?? '';
+    const rows = section.split('\n').filter((line) => line.startsWith('| `'));
+    expect(rows.flatMap((line) => quoted(line.split(' | ')[0]))).toEqual(ids);
   });
 });
