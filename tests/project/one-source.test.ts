@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LAYOUT, parseTableLayout } from '../../lib/adapters/dynamodb/table-layout.js';
 import { VARIABLES } from '../../lib/config/variables.js';
 import { POLICY_RULE_IDS } from '../../lib/core/policy/password-rule.js';
 import { PASSWORD_CHANGED_EVENT, passwordChangedDetail } from '../../lib/core/password-changed-event.js';
@@ -145,5 +146,20 @@ describe('the password policy\'s rule ids (POLICY_RULE_IDS, lib/core/policy/pass
     const section = read('docs/security.md').split(/^## /m).find((s) => s.startsWith('Password policy\n')) ?? '';
     const rows = section.split('\n').filter((line) => line.startsWith('| `'));
     expect(rows.flatMap((line) => quoted(line.split(' | ')[0]))).toEqual(ids);
+  });
+});
+
+describe('the default table layout (DEFAULT_LAYOUT, lib/adapters/dynamodb/table-layout.ts)', () => {
+  it('is what USERS_KEY\'s default in the table of variables describes', () => {
+    expect(parseTableLayout({ USERS_KEY: VARIABLES.USERS_KEY.default, USERS_ATTRIBUTE_NAMES: undefined })).toEqual(DEFAULT_LAYOUT);
+  });
+
+  it('is the key of the tables infra/ creates (one, or a global table)', () => {
+    type Table = { Properties: { KeySchema: { AttributeName: string }[]; AttributeDefinitions: { AttributeName: string }[] } };
+    const key = DEFAULT_LAYOUT.key.map((k) => k.attribute);
+    for (const [file, name] of [['infra/users-table.yml', 'UsersTable'], ['infra/users-global-table.yml', 'UsersGlobalTable']] as const) {
+      const table = (loadYaml(read(file)) as { Resources: Record<string, Table> }).Resources[name];
+      expect([file, table?.Properties.KeySchema.map((k) => k.AttributeName), table?.Properties.AttributeDefinitions.map((a) => a.AttributeName)]).toEqual([file, key, key]);
+    }
   });
 });
