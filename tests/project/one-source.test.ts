@@ -7,6 +7,7 @@ import { VARIABLES } from '../../lib/config/variables.js';
 import { POLICY_RULE_IDS } from '../../lib/core/policy/password-rule.js';
 import { PASSWORD_CHANGED_EVENT, passwordChangedDetail } from '../../lib/core/password-changed-event.js';
 import { CLOCK_TOLERANCE_SECONDS } from '../../lib/core/ports.js';
+import { FIELD_ERROR_REASONS } from '../../lib/http/request-schema.js';
 import { CHANGE_PASSWORD_ROUTE, SESSION_ROUTE } from '../../lib/http/routes.js';
 
 /**
@@ -161,5 +162,14 @@ describe('the default table layout (DEFAULT_LAYOUT, lib/adapters/dynamodb/table-
       const table = (loadYaml(read(file)) as { Resources: Record<string, Table> }).Resources[name];
       expect([file, table?.Properties.KeySchema.map((k) => k.AttributeName), table?.Properties.AttributeDefinitions.map((a) => a.AttributeName)]).toEqual([file, key, key]);
     }
+  });
+});
+
+describe('the reasons a field is refused for (FIELD_ERROR_REASONS, lib/http/request-schema.ts)', () => {
+  it('are the ones docs/openapi.yaml\'s fieldErrors pattern and description name, in order', () => {
+    const openapi = read('docs/openapi.yaml');
+    expect(/\^\[A-Za-z0-9_\.\]\+:\(([\w|]+)\)\$/.exec(openapi)?.[1]?.split('|')).toEqual([...FIELD_ERROR_REASONS]);
+    const described = /`field:reason`, reason one of ([^.]+)\./.exec(openapi)?.[1]?.replace(/ \([^)]*\)/g, '').split(', ');
+    expect(described).toEqual([...FIELD_ERROR_REASONS]);
   });
 });
