@@ -1,7 +1,7 @@
 import { AppError } from './errors.js';
 import { isRecentPassword, type HashesBySalt } from './password-history.js';
 import { startPolicyCheck } from './policy/password-policy.js';
-import { type PolicyRule } from './policy/password-rule.js';
+import { type PolicyRule, type PolicyRuleId } from './policy/password-rule.js';
 import type { AttemptLimits, BreachedPasswordCheck, ChangeNotifier, Clock, PasswordHasher, UserCredentials, UserStore } from './ports.js';
 import { revokedByPasswordChange } from './stale-token.js';
 import { stepUpRefusal, stepUpVerdict, type AuthenticationClaims, type StepUpConfig } from './step-up.js';
@@ -172,7 +172,7 @@ export const changePassword = async (deps: ChangePasswordDeps, input: ChangePass
     });
     if (breached) {
       await giveBack();
-      throw new AppError('PASSWORD_POLICY', { details: { failedRules: ['breachedPassword'] } });
+      throw new AppError('PASSWORD_POLICY', { details: { failedRules: ['breachedPassword'] satisfies PolicyRuleId[] } });
     }
   }
 

@@ -5,6 +5,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import * as v from 'valibot';
 import type { NoticeOutcome, PasswordChange } from '../core/notify-owner.js';
+import { PASSWORD_CHANGED_EVENT, type PasswordChangedDetail } from '../core/password-changed-event.js';
 
 /**
  * How long an event's idempotency record lives: a delivery of the same event `id` within it sends
@@ -13,16 +14,19 @@ import type { NoticeOutcome, PasswordChange } from '../core/notify-owner.js';
  */
 export const NOTICE_IDEMPOTENCY_SECONDS = 24 * 60 * 60;
 
-/** The `PasswordChanged` event as the change function publishes it (lib/adapters/eventbridge). */
+/** The fields of the contract's detail that the notice reads; a field the contract does not have fails to compile. */
+const detail = {
+  userId: v.pipe(v.string(), v.minLength(1)),
+  changedAt: v.pipe(v.string(), v.check((s) => !Number.isNaN(Date.parse(s)))),
+  sourceIp: v.optional(v.string()),
+} satisfies { [K in keyof PasswordChangedDetail]?: v.GenericSchema<unknown, PasswordChangedDetail[K]> };
+
+/** The `PasswordChanged` event as EventBridge delivers it (lib/core/password-changed-event.ts). */
 const PasswordChangedEvent = v.object({
   id: v.pipe(v.string(), v.minLength(1)),
-  source: v.literal('change-password'),
-  'detail-type': v.literal('PasswordChanged'),
-  detail: v.object({
-    userId: v.pipe(v.string(), v.minLength(1)),
-    changedAt: v.pipe(v.string(), v.check((s) => !Number.isNaN(Date.parse(s)))),
-    sourceIp: v.optional(v.string()),
-  }),
+  source: v.literal(PASSWORD_CHANGED_EVENT.source),
+  'detail-type': v.literal(PASSWORD_CHANGED_EVENT.detailType),
+  detail: v.object(detail),
 });
 type PasswordChangedEvent = v.InferOutput<typeof PasswordChangedEvent>;
 

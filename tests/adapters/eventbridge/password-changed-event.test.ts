@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HttpResult } from '../../../lib/http/event.js';
-import { eventBridgeNotifier, EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../../../lib/adapters/eventbridge/change-notifier.js';
+import { eventBridgeNotifier } from '../../../lib/adapters/eventbridge/change-notifier.js';
+import { PASSWORD_CHANGED_EVENT } from '../../../lib/core/password-changed-event.js';
 import { verifyPassword } from '../../../lib/adapters/bcrypt/password-hash.js';
 import { startEventBridgeStandIn } from '../../support/eventbridge.js';
 import { apiEvent, errorCode, SEED_NEW, SEED_OLD, startHarness, type Harness } from '../../support/harness.js';
@@ -41,7 +42,7 @@ describe('PasswordChanged event', () => {
     expect(eventBridge.requests[0]?.target).toBe('AWSEvents.PutEvents');
     const entries = eventBridge.requests[0]?.entries ?? [];
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ EventBusName: 'platform-bus', Source: EVENT_SOURCE, DetailType: EVENT_DETAIL_TYPE });
+    expect(entries[0]).toMatchObject({ EventBusName: 'platform-bus', Source: PASSWORD_CHANGED_EVENT.source, DetailType: PASSWORD_CHANGED_EVENT.detailType });
     expect(entries[0]?.Time).toBe(Date.parse(item?.passwordChangedAt as string) / 1000);
     expect(JSON.parse(entries[0]?.Detail ?? '')).toEqual({ userId, changedAt: item?.passwordChangedAt, requestId: expect.stringMatching(/^api-/), sourceIp: '203.0.113.7' });
     for (const secret of [SEED_OLD, SEED_NEW, token, item?.passwordHash as string]) expect(JSON.stringify(eventBridge.requests)).not.toContain(secret);
