@@ -10,8 +10,7 @@ import * as v from 'valibot';
 import type { ChangePasswordBody } from '../lib/http/request-schema.js';
 import type { ERRORS } from '../lib/core/errors.js';
 import type { StepUpReason } from '../lib/core/step-up.js';
-
-export const CHANGE_PASSWORD_PATH = '/v1/users/profile/change-password';
+import { CHANGE_PASSWORD_ROUTE } from '../lib/http/routes.js';
 
 /** The request body: the same type the function parses (lib/http/request-schema.ts). */
 export type ChangePasswordInput = ChangePasswordBody;
@@ -80,14 +79,15 @@ export interface ChangePasswordClientOptions {
 
 /** Builds the client. `changePassword(input, token)` sends `Authorization: Bearer <token>`. */
 export const createChangePasswordClient = ({ baseUrl, timeoutMs = 10_000, fetch: fetchFn = globalThis.fetch }: ChangePasswordClientOptions) => {
-  const url = new URL(CHANGE_PASSWORD_PATH, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`).toString();
+  const { method, path } = CHANGE_PASSWORD_ROUTE;
+  const url = new URL(path, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`).toString();
 
   const changePassword = async (input: ChangePasswordInput, token: string | undefined, { signal }: { signal?: AbortSignal } = {}): Promise<ChangePasswordResult> => {
     const timeout = AbortSignal.timeout(timeoutMs);
     let res: Response;
     try {
       res = await fetchFn(url, {
-        method: 'POST',
+        method,
         headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) },
         body: JSON.stringify({ oldPassword: input.oldPassword, newPassword: input.newPassword }),
         signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
@@ -95,16 +95,16 @@ export const createChangePasswordClient = ({ baseUrl, timeoutMs = 10_000, fetch:
     } catch (error) {
       // Only the error's name as cause: a fetch error message can carry the request.
       const name = (error as Error).name;
-      if (signal?.aborted === true) throw new ChangePasswordClientError('aborted', `POST ${url} was aborted by the caller`);
-      if (timeout.aborted) throw new ChangePasswordClientError('timeout', `POST ${url} timed out after ${timeoutMs} ms`);
-      throw new ChangePasswordClientError('network', `POST ${url} failed: ${name}`, undefined, { cause: { name } });
+      if (signal?.aborted === true) throw new ChangePasswordClientError('aborted', `${method} ${url} was aborted by the caller`);
+      if (timeout.aborted) throw new ChangePasswordClientError('timeout', `${method} ${url} timed out after ${timeoutMs} ms`);
+      throw new ChangePasswordClientError('network', `${method} ${url} failed: ${name}`, undefined, { cause: { name } });
     }
 
     let body: unknown;
     try {
       body = await res.json();
     } catch {
-      throw new ChangePasswordClientError('unexpected-response', `POST ${url} answered ${res.status} without a JSON body`, res.status);
+      throw new ChangePasswordClientError('unexpected-response', `${method} ${url} answered ${res.status} without a JSON body`, res.status);
     }
     const success = v.safeParse(SuccessEnvelope, body);
     if (res.status === 200 && success.success) return { ok: true, status: 200, data: success.output.data };
@@ -113,7 +113,7 @@ export const createChangePasswordClient = ({ baseUrl, timeoutMs = 10_000, fetch:
       const retryAfter = Number(res.headers.get('retry-after') ?? Number.NaN);
       return { ok: false, status: res.status, error: failure.output.error, ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}) };
     }
-    throw new ChangePasswordClientError('unexpected-response', `POST ${url} answered ${res.status} with a body that is not this API's envelope`, res.status);
+    throw new ChangePasswordClientError('unexpected-response', `${method} ${url} answered ${res.status} with a body that is not this API's envelope`, res.status);
   };
 
   return { url, changePassword };

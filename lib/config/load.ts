@@ -1,14 +1,16 @@
-import * as v from 'valibot';
 import type { DynamoClientOptions } from '../adapters/dynamodb/client.js';
 import type { TableLayout } from '../adapters/dynamodb/table-layout.js';
 import type { BreachedPasswordSettings } from '../adapters/hibp/breached-passwords.js';
 import type { ChangePasswordLimits } from '../core/change-password.js';
 import { isDeliverableAddress, type NoticeSettings } from '../core/notify-owner.js';
-import { CHARACTER_CLASSES, type CharacterClass, type PasswordPolicyConfig } from '../core/policy/password-policy.js';
+import type { PasswordPolicyConfig } from '../core/policy/password-policy.js';
+import { CHARACTER_CLASSES, type CharacterClass } from '../core/policy/password-rule.js';
 import { MFA_REQUIREMENTS, type MfaRequirement, type StepUpConfig } from '../core/step-up.js';
+import { ConfigError, httpsOrLocalUrl } from '../core/settings.js';
 import type { ObservabilitySettings } from '../http/observability.js';
-import { ConfigError, dynamodbOptions, httpsOrLocalUrl, loadTableLayout, loadUserAccess, observability, optional, requiredUsersTable, type UserAccessConfig } from './user-access.js';
-import { LOCAL_STAGE, VARIABLES, type VariableName } from './variables.js';
+import { boolean, integer, list, oneOf, optional, optionalInteger } from './parse.js';
+import { dynamodbOptions, loadTableLayout, loadUserAccess, observability, requiredUsersTable, type UserAccessConfig } from './user-access.js';
+import { LOCAL_STAGE, VARIABLES } from './variables.js';
 
 /**
  * `default`: AWS Cognito's default composition (8+ characters, lower, upper, digit, symbol) plus
@@ -34,31 +36,6 @@ export interface Config extends UserAccessConfig {
   stepUp: StepUpConfig;
 }
 
-type RangedVariable = { [N in VariableName]: (typeof VARIABLES)[N] extends { range: object } ? N : never }[VariableName];
-type IntegerVariable = { [N in RangedVariable]: (typeof VARIABLES)[N] extends { default: number } ? N : never }[RangedVariable];
-
-/** A whole number in the variable's range (lib/config/variables.ts), else its default or `fallback`. */
-const integer = (env: NodeJS.ProcessEnv, name: IntegerVariable, fallback?: number): number => optionalInteger(env, name) ?? fallback ?? VARIABLES[name].default;
-
-/** A whole number in the variable's range, or undefined when unset. */
-const optionalInteger = (env: NodeJS.ProcessEnv, name: RangedVariable): number | undefined => {
-  const { min, max } = VARIABLES[name].range;
-  const raw = optional(env[name]);
-  if (raw === undefined) return undefined;
-  const parsed = v.safeParse(v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.integer(), v.minValue(min), v.maxValue(max)), raw);
-  if (!parsed.success) throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-  return parsed.output;
-};
-
-const passwordProfile = (env: NodeJS.ProcessEnv): PasswordProfile => {
-  const raw = optional(env.PASSWORD_PROFILE);
-  if (raw === undefined) return VARIABLES.PASSWORD_PROFILE.default;
-  if (!(PASSWORD_PROFILES as readonly string[]).includes(raw)) {
-    throw new ConfigError(`PASSWORD_PROFILE must be one of ${PASSWORD_PROFILES.join(', ')} (got "${raw}")`);
-  }
-  return raw as PasswordProfile;
-};
-
 const requiredClasses = (env: NodeJS.ProcessEnv, profile: PasswordProfile): CharacterClass[] => {
   const raw = optional(env.PASSWORD_REQUIRED_CLASSES);
   if (raw === undefined) return profile === 'nist' ? [] : [...CHARACTER_CLASSES];
@@ -72,13 +49,6 @@ const requiredClasses = (env: NodeJS.ProcessEnv, profile: PasswordProfile): Char
     throw new ConfigError(`PASSWORD_REQUIRED_CLASSES may list only ${CHARACTER_CLASSES.join(', ')} (got "${unknown.join(',')}"), or "none" to require no class`);
   }
   return names as CharacterClass[];
-};
-
-const boolean = (env: NodeJS.ProcessEnv, name: VariableName, fallback: boolean): boolean => {
-  const raw = optional(env[name])?.toLowerCase();
-  if (raw === undefined) return fallback;
-  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false (got "${raw}")`);
-  return raw === 'true';
 };
 
 /** On for every deployed stage, off on the laptop stage unless set: `npm start` and tests stay offline. */
@@ -96,21 +66,12 @@ const breachedPasswords = (env: NodeJS.ProcessEnv, stage: string): BreachedPassw
   };
 };
 
-/** A comma-separated list, trimmed, without empty entries. */
-const list = (raw: string | undefined): string[] => (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
-
-const stepUp = (env: NodeJS.ProcessEnv): StepUpConfig => {
-  const required = optional(env.MFA_REQUIRED) ?? VARIABLES.MFA_REQUIRED.default;
-  if (!(MFA_REQUIREMENTS as readonly string[]).includes(required)) {
-    throw new ConfigError(`MFA_REQUIRED must be one of ${MFA_REQUIREMENTS.join(', ')} (got "${required}")`);
-  }
-  return {
-    required: required as MfaRequirement,
-    amrValues: list(optional(env.MFA_AMR_VALUES) ?? VARIABLES.MFA_AMR_VALUES.default),
-    acrValues: list(env.MFA_ACR_VALUES),
-    maxAuthAgeSeconds: optionalInteger(env, 'MAX_AUTH_AGE_SECONDS'),
-  };
-};
+const stepUp = (env: NodeJS.ProcessEnv): StepUpConfig => ({
+  required: oneOf<MfaRequirement>(env, 'MFA_REQUIRED', MFA_REQUIREMENTS, VARIABLES.MFA_REQUIRED.default),
+  amrValues: list(optional(env.MFA_AMR_VALUES) ?? VARIABLES.MFA_AMR_VALUES.default),
+  acrValues: list(env.MFA_ACR_VALUES),
+  maxAuthAgeSeconds: optionalInteger(env, 'MAX_AUTH_AGE_SECONDS'),
+});
 
 const corsOrigins = (env: NodeJS.ProcessEnv): string[] => {
   const origins = list(env.CORS_ALLOWED_ORIGINS);
@@ -205,7 +166,7 @@ export const loadNoticeConfig = (env: NodeJS.ProcessEnv = process.env): NoticeCo
  */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   const access = loadUserAccess(env);
-  const profile = passwordProfile(env);
+  const profile = oneOf<PasswordProfile>(env, 'PASSWORD_PROFILE', PASSWORD_PROFILES, VARIABLES.PASSWORD_PROFILE.default);
   return {
     ...access,
     bcryptCost: integer(env, 'BCRYPT_COST'),

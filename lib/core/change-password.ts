@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from './errors.js';
 import { isRecentPassword, type HashesBySalt } from './password-history.js';
 import { startPolicyCheck } from './policy/password-policy.js';
-import { type PolicyRule } from './policy/password-rule.js';
+import { type PolicyRule, type PolicyRuleId } from './policy/password-rule.js';
 import type { PendingEvent } from './password-changed.js';
 import type { AttemptLimits, BreachedPasswordCheck, Clock, PasswordHasher, UserCredentials, UserStore } from './ports.js';
 import { revokedByPasswordChange } from './stale-token.js';
@@ -185,7 +185,7 @@ export const changePassword = async (deps: ChangePasswordDeps, input: ChangePass
     });
     if (breached) {
       await giveBack();
-      throw new AppError('PASSWORD_POLICY', { details: { failedRules: ['breachedPassword'] } });
+      throw new AppError('PASSWORD_POLICY', { details: { failedRules: ['breachedPassword'] satisfies PolicyRuleId[] } });
     }
   }
 

@@ -4,21 +4,9 @@
  * it. The change's own conditional write records the event (lib/core/change-password.ts); a relay
  * started by the table's stream, or the local stack's sweep, publishes it and only then clears it,
  * so every change is published at least once and every publication carries the same `changeId`.
+ * The event's contract (its source, type and detail) is lib/core/password-changed-event.ts.
  */
-
-/** What the event tells the platform: never a password, hash, token or address. */
-export interface PasswordChangedDetail {
-  /** The change's identity: written with the change, the same in every publication of it. */
-  changeId: string;
-  userId: string;
-  /** ISO 8601, the instant stored as the change's time. */
-  changedAt: string;
-  requestId?: string;
-  /** The client's IP as API Gateway saw it. */
-  sourceIp?: string;
-  /** The request's User-Agent, cleaned by {@link cleanUserAgent}. */
-  userAgent?: string;
-}
+import { passwordChangedDetail, type PasswordChangedDetail } from './password-changed-event.js';
 
 /** The event as it waits on the user's record: its detail, and the Region whose relay publishes it. */
 export interface PendingEvent extends PasswordChangedDetail {
@@ -50,8 +38,8 @@ export interface Outbox {
 /** Publishes one event (lib/adapters/eventbridge); rejects when the bus did not take it. */
 export type PublishEvent = (detail: PasswordChangedDetail) => Promise<void>;
 
-/** The event's detail, as published: the pending record without its routing. */
-export const detailOf = ({ region: _region, ...detail }: PendingEvent): PasswordChangedDetail => detail;
+/** The event's detail, as published: the pending record without its routing, in the contract's order. */
+export const detailOf = ({ region: _region, ...detail }: PendingEvent): PasswordChangedDetail => passwordChangedDetail(detail);
 
 /**
  * Use case: relay a user's pending events. Reads what is still pending (so a stale stream image

@@ -114,6 +114,12 @@ export interface VerifiedToken {
 }
 
 /**
+ * Seconds of clock skew tolerated between the token issuer and this function: for `exp`, `nbf` and
+ * `iat` by the token verifier, and for `auth_time` by step-up (lib/core/step-up.ts).
+ */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+
+/**
  * The bearer-token port (lib/adapters/jwt): the `Authorization` header in, the verified token out;
  * rejects with NO_AUTH_TOKEN, UNAUTHORIZED, or SERVICE_UNAVAILABLE when the key source fails.
  */

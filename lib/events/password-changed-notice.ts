@@ -6,6 +6,7 @@ import type { Context } from 'aws-lambda';
 import * as v from 'valibot';
 import type { NoticeOutcome, PasswordChange } from '../core/notify-owner.js';
 import { cleanUserAgent } from '../core/password-changed.js';
+import { PASSWORD_CHANGED_EVENT, type PasswordChangedDetail } from '../core/password-changed-event.js';
 
 /**
  * How long a change's idempotency record lives: a delivery of an event of the same change within
@@ -14,18 +15,23 @@ import { cleanUserAgent } from '../core/password-changed.js';
  */
 export const NOTICE_IDEMPOTENCY_SECONDS = 24 * 60 * 60;
 
-/** The `PasswordChanged` event as the relay publishes it (lib/adapters/eventbridge). */
+/** The fields of the contract's detail that the notice reads; a field the contract does not have fails to compile. */
+const detail = {
+  userId: v.pipe(v.string(), v.minLength(1)),
+  changedAt: v.pipe(v.string(), v.check((s) => !Number.isNaN(Date.parse(s)))),
+  sourceIp: v.optional(v.string()),
+  userAgent: v.optional(v.string()),
+} satisfies { [K in keyof PasswordChangedDetail]?: v.GenericSchema<unknown, PasswordChangedDetail[K]> };
+
+/** The `PasswordChanged` event as EventBridge delivers it (lib/core/password-changed-event.ts). */
 const PasswordChangedEvent = v.object({
   id: v.pipe(v.string(), v.minLength(1)),
-  source: v.literal('change-password'),
-  'detail-type': v.literal('PasswordChanged'),
+  source: v.literal(PASSWORD_CHANGED_EVENT.source),
+  'detail-type': v.literal(PASSWORD_CHANGED_EVENT.detailType),
   detail: v.object({
+    ...detail,
     // Absent only from events published before changes carried their identity: those are keyed by the event id.
     changeId: v.optional(v.pipe(v.string(), v.minLength(1))),
-    userId: v.pipe(v.string(), v.minLength(1)),
-    changedAt: v.pipe(v.string(), v.check((s) => !Number.isNaN(Date.parse(s)))),
-    sourceIp: v.optional(v.string()),
-    userAgent: v.optional(v.string()),
   }),
 });
 

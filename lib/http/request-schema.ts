@@ -5,13 +5,21 @@ import { codePointLength } from '../core/policy/password-rule.js';
 export const PASSWORD_MIN_CHARS = 8;
 export const PASSWORD_MAX_CHARS = 128;
 
+/**
+ * Why a field was refused: the `reason` of a `field:reason` in `details.fieldErrors`, in the order
+ * they are checked (docs/openapi.yaml lists them; tests/project/one-source.test.ts holds it to this).
+ */
+export const FIELD_ERROR_REASONS = ['required', 'notString', 'invalidCharacters', 'tooShort', 'tooLong'] as const;
+type FieldErrorReason = (typeof FIELD_ERROR_REASONS)[number];
+const reason = (name: FieldErrorReason): FieldErrorReason => name;
+
 const password = v.pipe(
-  v.string('notString'),
+  v.string(reason('notString')),
   // Lone surrogates have no UTF-8 form and control characters (NUL, newline…) are invisible and
   // mangled by clients and terminals: neither belongs in a password.
-  v.check((s) => s.isWellFormed() && !/\p{Cc}/u.test(s), 'invalidCharacters'),
-  v.check((s) => codePointLength(s) >= PASSWORD_MIN_CHARS, 'tooShort'),
-  v.check((s) => codePointLength(s) <= PASSWORD_MAX_CHARS, 'tooLong'),
+  v.check((s) => s.isWellFormed() && !/\p{Cc}/u.test(s), reason('invalidCharacters')),
+  v.check((s) => codePointLength(s) >= PASSWORD_MIN_CHARS, reason('tooShort')),
+  v.check((s) => codePointLength(s) <= PASSWORD_MAX_CHARS, reason('tooLong')),
 );
 
 /** The request body. Unknown keys are ignored; in particular nothing in it can choose the user. */
@@ -27,7 +35,7 @@ export const parseChangePasswordBody = (input: Record<string, unknown>): { ok: t
   if (result.success) return { ok: true, body: result.output };
   const fieldErrors = result.issues.map((issue) => {
     const field = v.getDotPath(issue) ?? 'body';
-    return `${field}:${issue.input === undefined ? 'required' : issue.message}`;
+    return `${field}:${issue.input === undefined ? reason('required') : issue.message}`;
   });
   return { ok: false, fieldErrors };
 };

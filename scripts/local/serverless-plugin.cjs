@@ -22,8 +22,12 @@ const PACKAGING_COMMANDS = new Set(['package', 'deploy']);
 const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):\d{12}:table\/([A-Za-z0-9_.-]{3,255})$/;
 /** An AWS Region name: eu-west-1, us-gov-west-1, ap-southeast-5. */
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-/** Lambda's memory bounds, in MB. */
-const MEMORY_MB = { min: 128, max: 10240 };
+/** LAMBDA_MEMORY_MB's range, Lambda's memory bounds in MB, from the one table of variables. */
+const memoryRange = async () => {
+  const { tsImport } = require('tsx/esm/api');
+  const { VARIABLES } = await tsImport('../../lib/config/variables.ts', __filename);
+  return VARIABLES.LAMBDA_MEMORY_MB.range;
+};
 
 const refuse = (serverless, message) => new serverless.classes.Error(`Invalid configuration: ${message}`, 'CHANGE_PASSWORD_CONFIG');
 
@@ -81,11 +85,11 @@ const checkGlobalTable = (serverless) => {
   if (!replicas.includes(region)) throw refuse(serverless, `USERS_TABLE_REPLICA_REGIONS must include the Region deployed to, ${region} (got "${usersTableReplicaRegions}")`);
 };
 
-const checkMemory = (serverless) => {
+const checkMemory = (serverless, { min, max }) => {
   const { provider } = serverless.service;
   const memory = Number(provider.memorySize);
-  if (!Number.isInteger(memory) || memory < MEMORY_MB.min || memory > MEMORY_MB.max) {
-    throw refuse(serverless, `LAMBDA_MEMORY_MB must be a whole number of MB from ${MEMORY_MB.min} to ${MEMORY_MB.max} (got "${provider.memorySize}")`);
+  if (!Number.isInteger(memory) || memory < min || memory > max) {
+    throw refuse(serverless, `LAMBDA_MEMORY_MB must be a whole number of MB from ${min} to ${max} (got "${provider.memorySize}")`);
   }
   provider.memorySize = memory;
 };
@@ -121,9 +125,7 @@ const checkNoticeEnvironment = async (serverless) => {
 
 class LocalFunctionEnvironment {
   constructor(serverless, options) {
-    // Here, not in a hook: serverless validates provider.memorySize against its schema before any
-    // hook, with a message that does not name the variable.
-    if (PACKAGING_COMMANDS.has(serverless.processedInput.commands.join(' '))) checkMemory(serverless);
+    this.serverless = serverless;
     // `initialize` runs before every lifecycle, so before invoke local copies the environment.
     this.hooks = {
       initialize: async () => {
@@ -157,6 +159,12 @@ class LocalFunctionEnvironment {
         }
       },
     };
+  }
+
+  // Here, not in a hook: serverless validates provider.memorySize against its schema after the
+  // plugins' asyncInit and before any hook, with a message that does not name the variable.
+  async asyncInit() {
+    if (PACKAGING_COMMANDS.has(this.serverless.processedInput.commands.join(' '))) checkMemory(this.serverless, await memoryRange());
   }
 }
 

@@ -10,9 +10,9 @@
  */
 import { spawn } from 'node:child_process';
 import { loadRelayConfig, type Config } from '../../lib/config/load.js';
-import { ConfigError } from '../../lib/config/user-access.js';
+import { ConfigError } from '../../lib/core/settings.js';
 import { DEV_JWT_SECRET, JWT_KEY_SOURCES, LOCAL_STAGE, VARIABLES } from '../../lib/config/variables.js';
-import { SESSION_ROUTE } from '../../lib/http/routes.js';
+import { CHANGE_PASSWORD_ROUTE, SESSION_ROUTE } from '../../lib/http/routes.js';
 import { DEFAULT_IDEMPOTENCY_TABLE, DEFAULT_TABLE, DEMO_USER, mintToken } from './dev-token.js';
 import { ensureIdempotencyTable, ensureUsersTable, putUser, startEmbeddedDynamo } from './dynamodb.js';
 import { localJwtSecret, validateFunctionEnvironment } from './function-env.js';
@@ -92,7 +92,7 @@ const localRelay = config.eventBusName === undefined
   : startLocalRelay({ config: loadRelayConfig({ ...env, USERS_TABLE: table, DYNAMODB_ENDPOINT: endpoint }), intervalMs: relayEvery * 1000, env, report: (line) => console.log(`• ${line}`) });
 if (localRelay !== undefined) console.log(`• PasswordChanged events relayed to bus ${config.eventBusName} every ${relayEvery} s (the local relay: dynalite has no stream)`);
 
-const url = `http://localhost:${port}/v1/users/profile/change-password`;
+const url = `http://localhost:${port}${CHANGE_PASSWORD_ROUTE.path}`;
 let ready = false;
 let early = '';
 const howToTry = token === undefined

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load.js';
-import { ConfigError } from '../../lib/config/user-access.js';
+import { ConfigError } from '../../lib/core/settings.js';
 import { USER_ATTRIBUTES } from '../../lib/adapters/dynamodb/table-layout.js';
 import { itemKey } from '../../lib/adapters/dynamodb/table-layout.js';
 

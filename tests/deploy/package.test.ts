@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_JWT_SECRET, FUNCTIONS, functionVariables, type FunctionName } from '../../lib/config/variables.js';
+import { DEV_JWT_SECRET, FUNCTIONS, functionVariables, VARIABLES, type FunctionName } from '../../lib/config/variables.js';
+import { PASSWORD_CHANGED_EVENT } from '../../lib/core/password-changed-event.js';
+import { CHANGE_PASSWORD_ROUTE, SESSION_ROUTE } from '../../lib/http/routes.js';
 
 /** `sls package --stage prod` offline, and what the CloudFormation it writes says. */
 const run = promisify(execFile);
@@ -166,7 +168,7 @@ describe('sls package --stage prod', () => {
 
   it('routes POST (and the CORS preflight) /v1/users/profile/change-password on an HTTP API', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey);
-    expect(routes.sort((a, b) => String(a).localeCompare(String(b)))).toEqual(['GET /v1/session', 'OPTIONS /v1/users/profile/change-password', 'POST /v1/users/profile/change-password']);
+    expect(routes.sort((a, b) => String(a).localeCompare(String(b)))).toEqual([`${SESSION_ROUTE.method} ${SESSION_ROUTE.path}`, `OPTIONS ${CHANGE_PASSWORD_ROUTE.path}`, `${CHANGE_PASSWORD_ROUTE.method} ${CHANGE_PASSWORD_ROUTE.path}`]);
   });
 
   it('grants DynamoDB GetItem and UpdateItem on the users table only', () => {
@@ -373,7 +375,7 @@ describe('sls package with USERS_TABLE_REPLICA_REGIONS', () => {
 
   // One refusal of each kind through `sls package` (the others: packaging-checks.test.ts).
   it.concurrent.for<{ env: Record<string, string>; message: string }>([
-    { env: { LAMBDA_MEMORY_MB: '99' }, message: 'LAMBDA_MEMORY_MB must be a whole number of MB from 128 to 10240 (got "99")' },
+    { env: { LAMBDA_MEMORY_MB: '99' }, message: `LAMBDA_MEMORY_MB must be a whole number of MB from ${VARIABLES.LAMBDA_MEMORY_MB.range.min} to ${VARIABLES.LAMBDA_MEMORY_MB.range.max} (got "99")` },
     { env: { USERS_TABLE_REPLICA_REGIONS: 'eu-west-2,eu-west-3,eu-central-1' }, message: 'USERS_TABLE_REPLICA_REGIONS must include the Region deployed to, eu-west-1' },
   ])('refuses, before building anything, $env', { timeout: 120_000 }, async ({ env, message }, { expect }) => {
     const refused = await slsPackage(env, `.esbuild-package-test-refused-${Object.keys(env).join('-')}`).then(
@@ -419,7 +421,7 @@ describe('sls package: the owner notice (passwordChangedNotice)', () => {
     const rules = ofTypeIn(configured, 'AWS::Events::Rule').map(([, r]) => r.Properties);
     expect(rules).toEqual([expect.objectContaining({
       EventBusName: EVENT_BUS,
-      EventPattern: { source: ['change-password'], 'detail-type': ['PasswordChanged'] },
+      EventPattern: { source: [PASSWORD_CHANGED_EVENT.source], 'detail-type': [PASSWORD_CHANGED_EVENT.detailType] },
       State: 'ENABLED',
       Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': [NOTICE_FUNCTION, 'Arn'] } })],
     })]);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { eventBridgePublisher, EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../../lib/adapters/eventbridge/change-notifier.js';
+import { eventBridgePublisher } from '../../lib/adapters/eventbridge/change-notifier.js';
+import { PASSWORD_CHANGED_EVENT } from '../../lib/core/password-changed-event.js';
 import { relayDependencies, relayHandlerDependencies } from '../../lib/compose.js';
 import { loadRelayConfig } from '../../lib/config/load.js';
 import { changePassword } from '../../lib/core/change-password.js';
@@ -94,7 +95,7 @@ describe('the relay', () => {
 
     expect(await relay.relay(userId)).toBe(1);
 
-    expect(published()).toEqual([{ EventBusName: BUS, Source: EVENT_SOURCE, DetailType: EVENT_DETAIL_TYPE, Time: Date.parse(pending?.changedAt ?? '') / 1000, Detail: expect.any(String) }]);
+    expect(published()).toEqual([{ EventBusName: BUS, Source: PASSWORD_CHANGED_EVENT.source, DetailType: PASSWORD_CHANGED_EVENT.detailType, Time: Date.parse(pending?.changedAt ?? '') / 1000, Detail: expect.any(String) }]);
     const { region: _region, ...detail } = pending ?? ({} as PendingEvent);
     expect(details()).toEqual([detail]);
     expect(await pendingOf(userId)).toEqual([]);

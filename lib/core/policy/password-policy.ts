@@ -1,10 +1,6 @@
 import { breachedListRule } from './breached-password-list.js';
-import { codePointLength, type PolicyContext, type PolicyRule } from './password-rule.js';
+import { codePointLength, type CharacterClass, type PolicyContext, type PolicyRule } from './password-rule.js';
 import { guessabilityRules, type GuessabilityConfig } from './password-strength.js';
-
-/** Which character classes the composition rule can require. */
-export const CHARACTER_CLASSES = ['lower', 'upper', 'digit', 'symbol'] as const;
-export type CharacterClass = (typeof CHARACTER_CLASSES)[number];
 
 /** The new-password policy's settings (PASSWORD_* variables). */
 export interface PasswordPolicyConfig {

@@ -3,15 +3,14 @@ import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../../lib/adapters/dynamodb/client.js';
 import { dynamoContactLookup } from '../../../lib/adapters/dynamodb/owner-contact.js';
-import { DEFAULT_LAYOUT, type TableLayout } from '../../../lib/adapters/dynamodb/table-layout.js';
-import { loadTableLayout } from '../../../lib/config/user-access.js';
+import { DEFAULT_LAYOUT, parseTableLayout, type TableLayout } from '../../../lib/adapters/dynamodb/table-layout.js';
 import { ensureUsersTable, startEmbeddedDynamo, toItem } from '../../../scripts/local/dynamodb.js';
 
 /** The notice's contact lookup against a real DynamoDB API server, in the default and a single-table layout. */
 const EMAIL_ONLY = ['email'];
 let dynamo: Awaited<ReturnType<typeof startEmbeddedDynamo>>;
 let doc: DynamoDBDocumentClient;
-const SINGLE_TABLE: TableLayout = loadTableLayout({ USERS_KEY: 'pk=USER#{sub},sk=PROFILE', USERS_ATTRIBUTE_NAMES: 'email=emailAddress,passwordHash=pwHash' });
+const SINGLE_TABLE: TableLayout = parseTableLayout({ USERS_KEY: 'pk=USER#{sub},sk=PROFILE', USERS_ATTRIBUTE_NAMES: 'email=emailAddress,passwordHash=pwHash' });
 
 const tableWith = async (layout: TableLayout, users: { userId: string; [attribute: string]: unknown }[]) => {
   const table = `users-${randomUUID()}`;

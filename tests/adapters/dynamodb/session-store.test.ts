@@ -2,7 +2,7 @@ import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../../lib/adapters/dynamodb/client.js';
 import { DynamoSessionStore } from '../../../lib/adapters/dynamodb/session-store.js';
-import { loadTableLayout } from '../../../lib/config/user-access.js';
+import { parseTableLayout } from '../../../lib/adapters/dynamodb/table-layout.js';
 import { ensureUsersTable, startEmbeddedDynamo } from '../../../scripts/local/dynamodb.js';
 import { dynamoError, startCannedServer } from '../../support/fault-servers.js';
 import { rawDocumentClient } from '../../support/harness.js';
@@ -11,7 +11,7 @@ import { appErrorOf } from '../../support/rejection.js';
 /** The token authorizer's read, through the real SDK client against a real DynamoDB API server (dynalite). */
 const TABLE = 'sessions';
 const RENAMED_TABLE = 'sessions-renamed';
-const RENAMED = loadTableLayout({ USERS_KEY: 'pk=USER#{sub},sk=PROFILE', USERS_ATTRIBUTE_NAMES: 'passwordChangedAt=pwdAt,passwordChangedBySession=pwdBy' });
+const RENAMED = parseTableLayout({ USERS_KEY: 'pk=USER#{sub},sk=PROFILE', USERS_ATTRIBUTE_NAMES: 'passwordChangedAt=pwdAt,passwordChangedBySession=pwdBy' });
 
 let dynamo: Awaited<ReturnType<typeof startEmbeddedDynamo>>;
 let raw: DynamoDBDocumentClient;
