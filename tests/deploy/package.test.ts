@@ -506,7 +506,7 @@ describe('sls package: the PasswordChanged relay (passwordChangedRelay)', () => 
       FilterCriteria: { Filters: [{ Pattern: { 'Fn::Sub': [expect.any(String), { attribute: 'outbox' }] } }] },
     });
     // The attribute as USERS_ATTRIBUTE_NAMES renames it, and the Region the stack deploys to.
-    const [pattern] = ((mapping?.FilterCriteria as { Filters: { Pattern: { 'Fn::Sub': [string] } }[] }).Filters[0]?.Pattern['Fn::Sub'] ?? []);
+    const [pattern] = ((mapping?.FilterCriteria ?? { Filters: [] }) as { Filters: { Pattern: { 'Fn::Sub': [string] } }[] }).Filters[0]?.Pattern['Fn::Sub'] ?? [];
     expect(JSON.parse(pattern ?? '')).toEqual({ dynamodb: { NewImage: { '${attribute}': { L: { M: { region: { S: ['${AWS::Region}'] } } } } } } });
     expect(created(configured).RelayDeadLetterQueue?.Properties).toEqual({ QueueName: 'change-password-prod-password-changed-relay-dlq', SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
   });
@@ -534,7 +534,7 @@ describe('sls package: the PasswordChanged relay (passwordChangedRelay)', () => 
     expect(alarms.NoticeDeadLetterAlarm).toMatchObject({ Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['NoticeDeadLetterQueue', 'QueueName'] } }], Threshold: 0 });
     expect(alarms.RelayBehindAlarm).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'IteratorAge', Dimensions: [{ Name: 'FunctionName', Value: { Ref: RELAY_FUNCTION } }], Statistic: 'Maximum', Threshold: 300_000 });
     // The change function's own metric: PasswordChangeFailed under the reasons of 9001 and 9000.
-    const reasons = (alarms.ChangePasswordServerErrorsAlarm?.Metrics as { MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] } } }[])
+    const reasons = ((alarms.ChangePasswordServerErrorsAlarm?.Metrics ?? []) as { MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] } } }[])
       .flatMap((m) => (m.MetricStat === undefined ? [] : [m.MetricStat.Metric]));
     expect(reasons).toEqual(['SERVICE_UNAVAILABLE', 'INTERNAL'].map((reason) => ({ Namespace: 'ChangePassword', MetricName: 'PasswordChangeFailed', Dimensions: [{ Name: 'service', Value: 'change-password' }, { Name: 'reason', Value: reason }] })));
     expect(alarms.ChangePasswordServerErrorsAlarm).toMatchObject({ Threshold: 5, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });

@@ -56,7 +56,7 @@ describe.runIf(onDynamoDbLocal)('passwordChangedRelay on DynamoDB Local\'s strea
   it('publishes the change\'s event from the stream record its write made, once, and the clear\'s own record publishes nothing', async () => {
     const { userId, token } = await h.seedUser();
     expect((await h.invoke(apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword: SEED_NEW } }))).statusCode).toBe(200);
-    const changeId = ((await h.getItem(userId))?.pendingPasswordChanged as { changeId: string }[])[0]?.changeId;
+    const changeId = (((await h.getItem(userId))?.pendingPasswordChanged ?? []) as { changeId: string }[])[0]?.changeId;
     const handler = createRelayHandler(relayHandlerDependencies(loadRelayConfig({ USERS_TABLE: h.table, DYNAMODB_ENDPOINT: h.endpoint, EVENT_BUS_NAME: BUS }), eventBridgePublisher(BUS, eventBridge.client())));
 
     const first = await streamRecords();
