@@ -9,12 +9,10 @@
 import * as v from 'valibot';
 import type { ChangePasswordBody } from '../lib/http/request-schema.js';
 import type { ERRORS } from '../lib/core/errors.js';
-import type { CharacterClass } from '../lib/core/policy/character-classes.js';
+import type { CharacterClass } from '../lib/core/policy/password-rule.js';
 import type { PublishedPolicy } from '../lib/core/policy/published-policy.js';
 import type { StepUpReason } from '../lib/core/step-up.js';
-
-export const CHANGE_PASSWORD_PATH = '/v1/users/profile/change-password';
-export const PASSWORD_POLICY_PATH = '/v1/password-policy';
+import { CHANGE_PASSWORD_ROUTE, PASSWORD_POLICY_ROUTE } from '../lib/http/routes.js';
 
 /**
  * The request body: the same type the function parses (lib/http/request-schema.ts).
@@ -131,31 +129,35 @@ export interface ChangePasswordClientOptions {
 
 /** Builds the client. `changePassword(input, token)` sends `Authorization: Bearer <token>`. */
 export const createChangePasswordClient = ({ baseUrl, timeoutMs = 10_000, fetch: fetchFn = globalThis.fetch }: ChangePasswordClientOptions) => {
-  const url = new URL(CHANGE_PASSWORD_PATH, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`).toString();
+  const { method, path } = CHANGE_PASSWORD_ROUTE;
+  const urlOf = (routePath: string) => new URL(routePath, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`).toString();
+  const url = urlOf(path);
+  const policyUrl = urlOf(PASSWORD_POLICY_ROUTE.path);
+
+  /** fetch within the timeout and the caller's signal; a failed transport throws, naming only the error (its message can carry the request). */
+  const send = async (verb: string, target: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Response> => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      return await fetchFn(target, { ...init, method: verb, signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) });
+    } catch (error) {
+      const name = (error as Error).name;
+      if (signal?.aborted === true) throw new ChangePasswordClientError('aborted', `${verb} ${target} was aborted by the caller`);
+      if (timeout.aborted) throw new ChangePasswordClientError('timeout', `${verb} ${target} timed out after ${timeoutMs} ms`);
+      throw new ChangePasswordClientError('network', `${verb} ${target} failed: ${name}`, undefined, { cause: { name } });
+    }
+  };
 
   const changePassword = async (input: ChangePasswordInput, token: string | undefined, { signal }: { signal?: AbortSignal } = {}): Promise<ChangePasswordResult> => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    let res: Response;
-    try {
-      res = await fetchFn(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) },
-        body: JSON.stringify({ oldPassword: input.oldPassword, newPassword: input.newPassword, signOutOtherSessions: input.signOutOtherSessions }),
-        signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
-      });
-    } catch (error) {
-      // Only the error's name as cause: a fetch error message can carry the request.
-      const name = (error as Error).name;
-      if (signal?.aborted === true) throw new ChangePasswordClientError('aborted', `POST ${url} was aborted by the caller`);
-      if (timeout.aborted) throw new ChangePasswordClientError('timeout', `POST ${url} timed out after ${timeoutMs} ms`);
-      throw new ChangePasswordClientError('network', `POST ${url} failed: ${name}`, undefined, { cause: { name } });
-    }
+    const res = await send(method, url, {
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) },
+      body: JSON.stringify({ oldPassword: input.oldPassword, newPassword: input.newPassword, signOutOtherSessions: input.signOutOtherSessions }),
+    }, signal);
 
     let body: unknown;
     try {
       body = await res.json();
     } catch {
-      throw new ChangePasswordClientError('unexpected-response', `POST ${url} answered ${res.status} without a JSON body`, res.status);
+      throw new ChangePasswordClientError('unexpected-response', `${method} ${url} answered ${res.status} without a JSON body`, res.status);
     }
     const success = v.safeParse(SuccessEnvelope, body);
     if (res.status === 200 && success.success) return { ok: true, status: 200, data: success.output.data };
@@ -164,26 +166,15 @@ export const createChangePasswordClient = ({ baseUrl, timeoutMs = 10_000, fetch:
       const retryAfter = Number(res.headers.get('retry-after') ?? Number.NaN);
       return { ok: false, status: res.status, error: failure.output.error, ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}) };
     }
-    throw new ChangePasswordClientError('unexpected-response', `POST ${url} answered ${res.status} with a body that is not this API's envelope`, res.status);
+    throw new ChangePasswordClientError('unexpected-response', `${method} ${url} answered ${res.status} with a body that is not this API's envelope`, res.status);
   };
-
-  const policyUrl = new URL(PASSWORD_POLICY_PATH, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`).toString();
 
   /**
    * The rules in force (no token). Throws {@link ChangePasswordClientError} when there is no
    * answer of this API; the answer is cacheable (`Cache-Control: public, max-age=300`).
    */
   const getPasswordPolicy = async ({ signal }: { signal?: AbortSignal } = {}): Promise<PasswordPolicy> => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    let res: Response;
-    try {
-      res = await fetchFn(policyUrl, { headers: { Accept: 'application/json' }, signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) });
-    } catch (error) {
-      const name = (error as Error).name;
-      if (signal?.aborted === true) throw new ChangePasswordClientError('aborted', `GET ${policyUrl} was aborted by the caller`);
-      if (timeout.aborted) throw new ChangePasswordClientError('timeout', `GET ${policyUrl} timed out after ${timeoutMs} ms`);
-      throw new ChangePasswordClientError('network', `GET ${policyUrl} failed: ${name}`, undefined, { cause: { name } });
-    }
+    const res = await send(PASSWORD_POLICY_ROUTE.method, policyUrl, { headers: { Accept: 'application/json' } }, signal);
     const parsed = v.safeParse(PolicyEnvelope, await res.json().catch(() => undefined));
     if (res.status === 200 && parsed.success) return parsed.output.data;
     throw new ChangePasswordClientError('unexpected-response', `GET ${policyUrl} answered ${res.status} without the password policy`, res.status);

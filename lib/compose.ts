@@ -9,20 +9,23 @@ import { createBcryptHasher } from './adapters/bcrypt/password-hash.js';
 import { createDocumentClient, createDynamoClient } from './adapters/dynamodb/client.js';
 import { idempotencyStore } from './adapters/dynamodb/idempotency-store.js';
 import { dynamoContactLookup } from './adapters/dynamodb/owner-contact.js';
+import { DynamoOutbox } from './adapters/dynamodb/outbox.js';
 import { DynamoSessionStore } from './adapters/dynamodb/session-store.js';
 import { DynamoUserStore } from './adapters/dynamodb/user-store.js';
-import { eventBridgeNotifier } from './adapters/eventbridge/change-notifier.js';
+import { eventBridgePublisher } from './adapters/eventbridge/change-notifier.js';
 import { createBreachedPasswordCheck, type BreachedPasswordSettings } from './adapters/hibp/breached-passwords.js';
 import { createTokenVerifier, type SecretFetcher } from './adapters/jwt/token-verifier.js';
 import { sesEmailSender } from './adapters/ses/email-sender.js';
-import { loadConfig, loadNoticeConfig, loadPasswordPolicyRouteConfig, type Config, type NoticeConfig, type PasswordPolicyRouteConfig } from './config/load.js';
+import { loadConfig, loadNoticeConfig, loadPasswordPolicyRouteConfig, loadRelayConfig, type Config, type NoticeConfig, type PasswordPolicyRouteConfig, type RelayConfig } from './config/load.js';
 import { loadUserAccess, type UserAccessConfig } from './config/user-access.js';
 import { afterIo, overlapWithIo, type Scheduling } from './core/change-password.js';
 import { notifyOwner, type EmailSender } from './core/notify-owner.js';
 import { buildPolicy } from './core/policy/password-policy.js';
 import { publishedPolicy } from './core/policy/published-policy.js';
+import { relayPendingEvents, type PublishEvent } from './core/password-changed.js';
 import { createNoticeHandler, type NoticeHandlerDeps } from './events/password-changed-notice.js';
-import { silentNotifier, type BreachedPasswordCheck } from './core/ports.js';
+import { createRelayHandler, type RelayHandlerDeps } from './events/password-changed-relay.js';
+import type { BreachedPasswordCheck } from './core/ports.js';
 import { createHandler, type HandlerDeps } from './http/change-password-handler.js';
 import { createPasswordPolicyHandler } from './http/password-policy-handler.js';
 import { createLogger } from './http/logger.js';
@@ -81,8 +84,8 @@ export const changePasswordDependencies = (config: Config, { concurrency = 'one'
     clock: () => new Date(),
     limits: config.protection,
     scheduling: SCHEDULING[concurrency],
-    notifier: config.eventBusName === undefined ? silentNotifier : eventBridgeNotifier(config.eventBusName),
-    onNotifyError: (error) => logger.error('PasswordChanged event not published; the change stands', { errorName: (error as Error).name }),
+    // The event is recorded by the change's own write; the relay publishes it (docs/reliability.md#events).
+    events: config.eventBusName === undefined ? undefined : { region: config.region },
     corsAllowedOrigins: config.corsAllowedOrigins,
     breachedPasswords: breachedPasswordCheck(config.breachedPasswords, logger, metrics),
     stepUp: config.stepUp,
@@ -100,7 +103,7 @@ export const changePasswordHandler = (config: Config = loadConfig(), options: Co
 /** The notice function's dependencies, real ones throughout; `sendEmail` defaults to SES v2. */
 export const noticeDependencies = (config: NoticeConfig, sendEmail: EmailSender = sesEmailSender()): NoticeHandlerDeps => {
   const client = createDynamoClient(config.dynamodb);
-  const lookupContact = dynamoContactLookup(createDocumentClient(config.dynamodb, client), config.usersTable, config.usersLayout);
+  const lookupContact = dynamoContactLookup(createDocumentClient(config.dynamodb, client), config.usersTable, config.usersLayout, config.addressAttributes);
   return {
     notify: (change) => notifyOwner(change, { lookupContact, sendEmail, settings: config.notice }),
     persistenceStore: idempotencyStore(client, config.idempotencyTable),
@@ -110,6 +113,31 @@ export const noticeDependencies = (config: NoticeConfig, sendEmail: EmailSender 
 
 /** The passwordChangedNotice handler as Lambda runs it: configured from the environment at cold start. */
 export const passwordChangedNoticeHandler = (config: NoticeConfig = loadNoticeConfig()) => createNoticeHandler(noticeDependencies(config));
+
+/**
+ * The relay of one user's pending events, as the stream function and the local stack's sweep run it:
+ * the outbox on the users table, the bus named by EVENT_BUS_NAME (`publish` defaults to EventBridge,
+ * whose client reads AWS_ENDPOINT_URL_EVENTBRIDGE like any SDK v3 client).
+ */
+export const relayDependencies = (config: RelayConfig, publish: PublishEvent = eventBridgePublisher(config.eventBusName)) => {
+  const outbox = new DynamoOutbox(createDocumentClient(config.dynamodb), config.usersTable, config.usersLayout);
+  return {
+    outbox,
+    /** The user's events recorded in this Region (the stream function's share). */
+    relay: (userId: string) => relayPendingEvents(userId, { outbox, publish, region: config.region }),
+    /** The user's events whatever Region recorded them (a sweep: the local stack, an operator's catch-up). */
+    relayEveryRegion: (userId: string) => relayPendingEvents(userId, { outbox, publish }),
+  };
+};
+
+/** The passwordChangedRelay function's dependencies: the relay of this Region's events. */
+export const relayHandlerDependencies = (config: RelayConfig, publish?: PublishEvent): RelayHandlerDeps => {
+  const { relay } = relayDependencies(config, publish);
+  return { relay, pendingAttribute: config.usersLayout.attributes.pendingPasswordChanged, region: config.region, logger: createLogger(config.observability) };
+};
+
+/** The passwordChangedRelay handler as Lambda runs it: a DynamoDB stream target, configured at cold start. */
+export const passwordChangedRelayHandler = (config: RelayConfig = loadRelayConfig()) => createRelayHandler(relayHandlerDependencies(config));
 
 /**
  * The token authorizer's dependencies: the token verifier, a read of the user's session state and

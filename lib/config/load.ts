@@ -1,17 +1,18 @@
-import * as v from 'valibot';
 import type { DynamoClientOptions } from '../adapters/dynamodb/client.js';
 import type { TableLayout } from '../adapters/dynamodb/table-layout.js';
 import type { BreachedPasswordSettings } from '../adapters/hibp/breached-passwords.js';
 import type { ChangePasswordLimits } from '../core/change-password.js';
 import { isDeliverableAddress, type NoticeSettings } from '../core/notify-owner.js';
-import { CHARACTER_CLASSES, type CharacterClass } from '../core/policy/character-classes.js';
 import type { PasswordPolicyConfig } from '../core/policy/password-policy.js';
+import { CHARACTER_CLASSES, type CharacterClass } from '../core/policy/password-rule.js';
 import type { PublishedPolicySettings } from '../core/policy/published-policy.js';
 import { MFA_REQUIREMENTS, type MfaRequirement, type StepUpConfig } from '../core/step-up.js';
+import { ConfigError, httpsOrLocalUrl } from '../core/settings.js';
 import type { ObservabilitySettings } from '../http/observability.js';
 import { PASSWORD_MAX_CHARS } from '../http/request-schema.js';
-import { ConfigError, dynamodbOptions, httpsOrLocalUrl, loadTableLayout, loadUserAccess, observability, optional, requiredUsersTable, type UserAccessConfig } from './user-access.js';
-import { LOCAL_STAGE, VARIABLES, type VariableName } from './variables.js';
+import { boolean, integer, list, oneOf, optional, optionalInteger } from './parse.js';
+import { dynamodbOptions, loadTableLayout, loadUserAccess, observability, requiredUsersTable, type UserAccessConfig } from './user-access.js';
+import { LOCAL_STAGE, VARIABLES } from './variables.js';
 
 /**
  * `default`: AWS Cognito's default composition (8+ characters, lower, upper, digit, symbol) plus
@@ -28,37 +29,14 @@ export interface Config extends UserAccessConfig {
   protection: ChangePasswordLimits;
   /** Browser origins allowed by CORS; empty means CORS is off. */
   corsAllowedOrigins: string[];
-  /** EventBridge bus for PasswordChanged events; undefined means none are published. */
+  /** EventBridge bus for PasswordChanged events; undefined means none are recorded or published. */
   eventBusName: string | undefined;
+  /** The Region the function runs in (AWS_REGION): its changes' events are relayed by this Region's relay. */
+  region: string;
   breachedPasswords: BreachedPasswordSettings;
   /** MFA_REQUIRED, MFA_AMR_VALUES, MFA_ACR_VALUES, MAX_AUTH_AGE_SECONDS. */
   stepUp: StepUpConfig;
 }
-
-type RangedVariable = { [N in VariableName]: (typeof VARIABLES)[N] extends { range: object } ? N : never }[VariableName];
-type IntegerVariable = { [N in RangedVariable]: (typeof VARIABLES)[N] extends { default: number } ? N : never }[RangedVariable];
-
-/** A whole number in the variable's range (lib/config/variables.ts), else its default or `fallback`. */
-const integer = (env: NodeJS.ProcessEnv, name: IntegerVariable, fallback?: number): number => optionalInteger(env, name) ?? fallback ?? VARIABLES[name].default;
-
-/** A whole number in the variable's range, or undefined when unset. */
-const optionalInteger = (env: NodeJS.ProcessEnv, name: RangedVariable): number | undefined => {
-  const { min, max } = VARIABLES[name].range;
-  const raw = optional(env[name]);
-  if (raw === undefined) return undefined;
-  const parsed = v.safeParse(v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.integer(), v.minValue(min), v.maxValue(max)), raw);
-  if (!parsed.success) throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-  return parsed.output;
-};
-
-const passwordProfile = (env: NodeJS.ProcessEnv): PasswordProfile => {
-  const raw = optional(env.PASSWORD_PROFILE);
-  if (raw === undefined) return VARIABLES.PASSWORD_PROFILE.default;
-  if (!(PASSWORD_PROFILES as readonly string[]).includes(raw)) {
-    throw new ConfigError(`PASSWORD_PROFILE must be one of ${PASSWORD_PROFILES.join(', ')} (got "${raw}")`);
-  }
-  return raw as PasswordProfile;
-};
 
 const requiredClasses = (env: NodeJS.ProcessEnv, profile: PasswordProfile): CharacterClass[] => {
   const raw = optional(env.PASSWORD_REQUIRED_CLASSES);
@@ -73,13 +51,6 @@ const requiredClasses = (env: NodeJS.ProcessEnv, profile: PasswordProfile): Char
     throw new ConfigError(`PASSWORD_REQUIRED_CLASSES may list only ${CHARACTER_CLASSES.join(', ')} (got "${unknown.join(',')}"), or "none" to require no class`);
   }
   return names as CharacterClass[];
-};
-
-const boolean = (env: NodeJS.ProcessEnv, name: VariableName, fallback: boolean): boolean => {
-  const raw = optional(env[name])?.toLowerCase();
-  if (raw === undefined) return fallback;
-  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false (got "${raw}")`);
-  return raw === 'true';
 };
 
 /** On for every deployed stage, off on the laptop stage unless set: `npm start` and tests stay offline. */
@@ -98,6 +69,8 @@ const breachedPasswords = (env: NodeJS.ProcessEnv, stage: string): BreachedPassw
     failClosed: boolean(env, 'HIBP_FAIL_CLOSED', VARIABLES.HIBP_FAIL_CLOSED.default),
   };
 };
+
+const passwordProfile = (env: NodeJS.ProcessEnv): PasswordProfile => oneOf<PasswordProfile>(env, 'PASSWORD_PROFILE', PASSWORD_PROFILES, VARIABLES.PASSWORD_PROFILE.default);
 
 /**
  * The new-password rules (PASSWORD_*): what judges a change, and what GET /v1/password-policy
@@ -120,21 +93,12 @@ const passwordPolicy = (env: NodeJS.ProcessEnv, profile: PasswordProfile): Passw
   };
 };
 
-/** A comma-separated list, trimmed, without empty entries. */
-const list = (raw: string | undefined): string[] => (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
-
-const stepUp = (env: NodeJS.ProcessEnv): StepUpConfig => {
-  const required = optional(env.MFA_REQUIRED) ?? VARIABLES.MFA_REQUIRED.default;
-  if (!(MFA_REQUIREMENTS as readonly string[]).includes(required)) {
-    throw new ConfigError(`MFA_REQUIRED must be one of ${MFA_REQUIREMENTS.join(', ')} (got "${required}")`);
-  }
-  return {
-    required: required as MfaRequirement,
-    amrValues: list(optional(env.MFA_AMR_VALUES) ?? VARIABLES.MFA_AMR_VALUES.default),
-    acrValues: list(env.MFA_ACR_VALUES),
-    maxAuthAgeSeconds: optionalInteger(env, 'MAX_AUTH_AGE_SECONDS'),
-  };
-};
+const stepUp = (env: NodeJS.ProcessEnv): StepUpConfig => ({
+  required: oneOf<MfaRequirement>(env, 'MFA_REQUIRED', MFA_REQUIREMENTS, VARIABLES.MFA_REQUIRED.default),
+  amrValues: list(optional(env.MFA_AMR_VALUES) ?? VARIABLES.MFA_AMR_VALUES.default),
+  acrValues: list(env.MFA_ACR_VALUES),
+  maxAuthAgeSeconds: optionalInteger(env, 'MAX_AUTH_AGE_SECONDS'),
+});
 
 const corsOrigins = (env: NodeJS.ProcessEnv): string[] => {
   const origins = list(env.CORS_ALLOWED_ORIGINS);
@@ -145,14 +109,55 @@ const corsOrigins = (env: NodeJS.ProcessEnv): string[] => {
   return origins;
 };
 
+/** An attribute name DynamoDB takes in an expression's names: 1 to 255 printable characters, no comma. */
+const ATTRIBUTE_NAME = /^[^\s,\p{Cc}]{1,255}$/u;
+
+const addressAttributes = (env: NodeJS.ProcessEnv): string[] => {
+  const names = list(optional(env.NOTICE_ADDRESS_ATTRIBUTES) ?? VARIABLES.NOTICE_ADDRESS_ATTRIBUTES.default);
+  const bad = names.filter((name) => !ATTRIBUTE_NAME.test(name));
+  if (names.length === 0 || names.length > 10 || bad.length > 0) {
+    throw new ConfigError(`NOTICE_ADDRESS_ATTRIBUTES must list 1 to 10 attribute names, comma-separated, such as email,recoveryEmail (got "${env.NOTICE_ADDRESS_ATTRIBUTES ?? ''}")`);
+  }
+  return [...new Set(names)];
+};
+
+/** The Region this function runs in, as Lambda sets it (the default on a laptop). */
+const awsRegion = (env: NodeJS.ProcessEnv): string => optional(env.AWS_REGION) ?? VARIABLES.AWS_REGION.default;
+
+/** The configuration of the passwordChangedRelay function: the table, its layout, the bus. */
+export interface RelayConfig {
+  usersTable: string;
+  usersLayout: TableLayout;
+  dynamodb: DynamoClientOptions;
+  eventBusName: string;
+  region: string;
+  observability: ObservabilitySettings;
+}
+
+/** Reads and validates the relay's configuration once, at its cold start (and the local stack's). */
+export const loadRelayConfig = (env: NodeJS.ProcessEnv = process.env): RelayConfig => {
+  const eventBusName = optional(env.EVENT_BUS_NAME);
+  if (eventBusName === undefined) throw new ConfigError('EVENT_BUS_NAME is required: the EventBridge bus the relay publishes PasswordChanged events on');
+  return {
+    usersTable: requiredUsersTable(env),
+    usersLayout: loadTableLayout(env),
+    dynamodb: dynamodbOptions(env),
+    eventBusName,
+    region: awsRegion(env),
+    observability: observability(env),
+  };
+};
+
 /** The configuration of the passwordChangedNotice function: no JWT, password or HTTP settings. */
 export interface NoticeConfig {
   usersTable: string;
   usersLayout: TableLayout;
   dynamodb: DynamoClientOptions;
-  /** IDEMPOTENCY_TABLE: one record per event handled. */
+  /** IDEMPOTENCY_TABLE: one record per change notified. */
   idempotencyTable: string;
   notice: NoticeSettings;
+  /** NOTICE_ADDRESS_ATTRIBUTES: where the owner's addresses are kept, each a logical name or an attribute. */
+  addressAttributes: string[];
   observability: ObservabilitySettings;
 }
 
@@ -177,6 +182,7 @@ export const loadNoticeConfig = (env: NodeJS.ProcessEnv = process.env): NoticeCo
     dynamodb: dynamodbOptions(env),
     idempotencyTable,
     notice: { fromAddress, resetUrl },
+    addressAttributes: addressAttributes(env),
     observability: observability(env),
   };
 };
@@ -187,11 +193,10 @@ export const loadNoticeConfig = (env: NodeJS.ProcessEnv = process.env): NoticeCo
  */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   const access = loadUserAccess(env);
-  const profile = passwordProfile(env);
   return {
     ...access,
     bcryptCost: integer(env, 'BCRYPT_COST'),
-    policy: passwordPolicy(env, profile),
+    policy: passwordPolicy(env, passwordProfile(env)),
     protection: {
       maxAttempts: integer(env, 'LOCKOUT_MAX_ATTEMPTS'),
       windowSeconds: integer(env, 'LOCKOUT_WINDOW_SECONDS'),
@@ -200,6 +205,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     },
     corsAllowedOrigins: corsOrigins(env),
     eventBusName: optional(env.EVENT_BUS_NAME),
+    region: awsRegion(env),
     breachedPasswords: breachedPasswords(env, access.stage),
     stepUp: stepUp(env),
   };

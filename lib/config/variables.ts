@@ -4,7 +4,7 @@ import { BCRYPT_COSTS } from '../core/hash-format.js';
  * The functions serverless.yml deploys, by their names there. Each gets, as its environment, the
  * variables whose `functions` name it, and nothing else (infra/function-environment.cjs).
  */
-export const FUNCTIONS = ['changePassword', 'tokenAuthorizer', 'session', 'passwordChangedNotice', 'passwordPolicy'] as const;
+export const FUNCTIONS = ['changePassword', 'tokenAuthorizer', 'session', 'passwordChangedNotice', 'passwordChangedRelay', 'passwordPolicy'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 /**
@@ -46,9 +46,9 @@ export const JWT_KEY_SOURCES = {
 } as const;
 
 export const VARIABLES = {
-  USERS_TABLE: { scope: 'function', functions: ['changePassword', 'tokenAuthorizer', 'passwordChangedNotice'], defaultText: '`change-password-users-<stage>` (serverless.yml)', meaning: 'the DynamoDB table; required', readme: true },
-  USERS_KEY: { scope: 'function', functions: ['changePassword', 'tokenAuthorizer', 'passwordChangedNotice'], default: 'userId={sub}', meaning: "the item's whole key, partition then sort: `attribute=template`, `{sub}` = token subject (`pk=USER#{sub},sk=PROFILE`)", readme: true },
-  USERS_ATTRIBUTE_NAMES: { scope: 'function', functions: ['changePassword', 'tokenAuthorizer', 'passwordChangedNotice'], meaning: '`name=attribute` renames of the attributes read or written (`passwordHash=pwHash`)', readme: true },
+  USERS_TABLE: { scope: 'function', functions: ['changePassword', 'tokenAuthorizer', 'passwordChangedNotice', 'passwordChangedRelay'], defaultText: '`change-password-users-<stage>` (serverless.yml)', meaning: 'the DynamoDB table; required', readme: true },
+  USERS_KEY: { scope: 'function', functions: ['changePassword', 'tokenAuthorizer', 'passwordChangedNotice', 'passwordChangedRelay'], default: 'userId={sub}', meaning: "the item's whole key, partition then sort: `attribute=template`, `{sub}` = token subject (`pk=USER#{sub},sk=PROFILE`)", readme: true },
+  USERS_ATTRIBUTE_NAMES: { scope: 'function', functions: ['changePassword', 'tokenAuthorizer', 'passwordChangedNotice', 'passwordChangedRelay'], meaning: '`name=attribute` renames of the attributes read or written (`passwordHash=pwHash`)', readme: true },
   USERS_TABLE_ARN: { scope: 'deploy', meaning: 'packaging: an existing table; none is created, IAM names this ARN', readme: true },
   USERS_TABLE_REPLICA_REGIONS: { scope: 'deploy', meaning: 'packaging: three Regions (or two and a witness) of a multi-Region strongly consistent global table created instead ([docs/deploy.md](docs/deploy.md#one-user-across-regions))', readme: false },
   USERS_TABLE_WITNESS_REGION: { scope: 'deploy', meaning: 'packaging: the witness Region of that global table, with two replica Regions', readme: false },
@@ -80,17 +80,20 @@ export const VARIABLES = {
   MFA_ACR_VALUES: { scope: 'function', functions: ['changePassword'], defaultText: '—', meaning: '`acr` values proving it', readme: true },
   MAX_AUTH_AGE_SECONDS: { scope: 'function', functions: ['changePassword'], range: { min: 1, max: 86_400 }, defaultText: '— (off)', meaning: '`auth_time` at most this old ({range})', readme: true },
   CORS_ALLOWED_ORIGINS: { scope: 'function', functions: ['changePassword', 'passwordPolicy'], defaultText: '— (CORS off)', meaning: 'comma-separated origins (`https://app.example.com`, `*`)', readme: true },
-  EVENT_BUS_NAME: { scope: 'function', functions: ['changePassword'], defaultText: '— (no events)', meaning: 'EventBridge bus for `PasswordChanged` events', readme: true },
+  EVENT_BUS_NAME: { scope: 'function', functions: ['changePassword', 'passwordChangedRelay'], defaultText: '— (no events)', meaning: '`PasswordChanged` bus; events relayed from the write ([docs/reliability.md](docs/reliability.md#events))', readme: true },
   NOTICE_FROM_ADDRESS: { scope: 'function', functions: ['passwordChangedNotice'], defaultText: '— (no notice)', meaning: 'SES sender of the owner\'s change notice; with `EVENT_BUS_NAME`, deploys it', readme: true },
+  NOTICE_ADDRESS_ATTRIBUTES: { scope: 'function', functions: ['passwordChangedNotice'], default: 'email', meaning: 'attributes holding the owner\'s addresses; each gets the notice', readme: true },
   NOTICE_RESET_URL: { scope: 'function', functions: ['passwordChangedNotice'], meaning: 'https page the notice links to if it was not the owner', readme: true },
-  IDEMPOTENCY_TABLE: { scope: 'function', functions: ['passwordChangedNotice'], defaultText: '`change-password-idempotency-<stage>` (serverless.yml)', meaning: "the notice's idempotency records (one per event, 24 h)", readme: false },
-  DYNAMODB_ENDPOINT: { scope: 'function', functions: ['changePassword', 'tokenAuthorizer', 'passwordChangedNotice'], defaultText: '`http://127.0.0.1:8000` on `local`, else AWS', meaning: 'another DynamoDB API server', readme: true },
+  IDEMPOTENCY_TABLE: { scope: 'function', functions: ['passwordChangedNotice'], defaultText: '`change-password-idempotency-<stage>` (serverless.yml)', meaning: "the notice's idempotency records (one per change, 24 h)", readme: false },
+  USERS_TABLE_STREAM_ARN: { scope: 'deploy', meaning: 'packaging, with USERS_TABLE_ARN and EVENT_BUS_NAME: that table\'s stream (NEW_IMAGE or NEW_AND_OLD_IMAGES), which the relay reads', readme: false },
+  ALARM_TOPIC_ARN: { scope: 'deploy', defaultText: '— (no alarms)', meaning: 'deploy: SNS topic of the alarms ([docs/deploy.md](docs/deploy.md#alarms))', readme: false },
+  DYNAMODB_ENDPOINT: { scope: 'function', functions: ['changePassword', 'tokenAuthorizer', 'passwordChangedNotice', 'passwordChangedRelay'], defaultText: '`http://127.0.0.1:8000` on `local`, else AWS', meaning: 'another DynamoDB API server', readme: true },
   STAGE: { scope: 'function', functions: ['changePassword', 'tokenAuthorizer', 'passwordPolicy'], default: LOCAL_STAGE, defaultText: '`local` (from `--stage`)', meaning: 'the deployment stage', readme: true },
-  POWERTOOLS_SERVICE_NAME: { scope: 'function', functions: ['changePassword', 'tokenAuthorizer', 'passwordChangedNotice'], default: 'change-password', meaning: 'the `service` of every log line and metric', readme: false },
-  POWERTOOLS_LOG_LEVEL: { scope: 'function', functions: ['changePassword', 'tokenAuthorizer', 'passwordChangedNotice'], default: 'INFO', meaning: 'log level (`SILENT` in tests)', readme: false },
+  POWERTOOLS_SERVICE_NAME: { scope: 'function', functions: ['changePassword', 'tokenAuthorizer', 'passwordChangedNotice', 'passwordChangedRelay'], default: 'change-password', meaning: 'the `service` of every log line and metric', readme: false },
+  POWERTOOLS_LOG_LEVEL: { scope: 'function', functions: ['changePassword', 'tokenAuthorizer', 'passwordChangedNotice', 'passwordChangedRelay'], default: 'INFO', meaning: 'log level (`SILENT` in tests)', readme: false },
   POWERTOOLS_METRICS_DISABLED: { scope: 'function', functions: ['changePassword'], defaultText: '`true` on `local` and in tests, else `false`', meaning: 'keep EMF metric lines out of stdout', readme: false },
-  POWERTOOLS_METRICS_NAMESPACE: { scope: 'function', functions: ['changePassword', 'tokenAuthorizer', 'passwordChangedNotice'], default: 'ChangePassword', meaning: 'CloudWatch namespace', readme: false },
-  POWERTOOLS_TRACE_ENABLED: { scope: 'function', functions: ['changePassword', 'tokenAuthorizer', 'passwordChangedNotice'], default: false, meaning: 'X-Ray tracing inside Lambda; serverless.yml sets it from `TRACING`', readme: false },
+  POWERTOOLS_METRICS_NAMESPACE: { scope: 'function', functions: ['changePassword', 'tokenAuthorizer', 'passwordChangedNotice', 'passwordChangedRelay'], default: 'ChangePassword', meaning: 'CloudWatch namespace', readme: false },
+  POWERTOOLS_TRACE_ENABLED: { scope: 'function', functions: ['changePassword', 'tokenAuthorizer', 'passwordChangedNotice', 'passwordChangedRelay'], default: false, meaning: 'X-Ray tracing inside Lambda; serverless.yml sets it from `TRACING`', readme: false },
   TRACING: { scope: 'deploy', default: false, meaning: 'deploy: X-Ray tracing ([docs/deploy.md](docs/deploy.md))', readme: true },
   THROTTLE_RATE_LIMIT: { scope: 'deploy', default: 20, meaning: 'deploy: HTTP API stage throttling, requests per second', readme: true },
   THROTTLE_BURST_LIMIT: { scope: 'deploy', default: 40, meaning: 'deploy: HTTP API stage throttling, burst', readme: true },
@@ -101,6 +104,7 @@ export const VARIABLES = {
   PORT: { scope: 'local', default: 3000, meaning: '`npm start`: its HTTP port', readme: false },
   DYNAMODB_PORT: { scope: 'local', default: 8000, meaning: "`npm start`: the embedded DynamoDB's port", readme: false },
   OFFLINE_LAMBDA_PORT: { scope: 'local', default: 3002, meaning: "`npm start`: serverless-offline's Lambda port", readme: false },
+  LOCAL_RELAY_SECONDS: { scope: 'local', default: 10, range: { min: 1, max: 60 }, meaning: "`npm start` with EVENT_BUS_NAME: seconds between the local relay's sweeps of pending events", readme: false },
   VERBOSE: { scope: 'local', meaning: "`npm start`: show serverless-offline's banner", readme: false },
   AWS_ACCESS_KEY_ID: { scope: 'platform', meaning: 'credentials in the environment: with DYNAMODB_ENDPOINT, used instead of placeholders', readme: false },
   AWS_EXECUTION_ENV: { scope: 'platform', meaning: 'set by Lambda: tracing runs only there', readme: false },

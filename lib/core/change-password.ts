@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { AppError } from './errors.js';
 import { isRecentPassword, type HashesBySalt } from './password-history.js';
 import { requirementsOf, startPolicyCheck } from './policy/password-policy.js';
-import { type PolicyRule } from './policy/password-rule.js';
-import type { AttemptLimits, BreachedPasswordCheck, ChangeNotifier, Clock, PasswordHasher, UserCredentials, UserStore } from './ports.js';
+import { type PolicyRule, type PolicyRuleId } from './policy/password-rule.js';
+import type { PendingEvent } from './password-changed.js';
+import type { AttemptLimits, BreachedPasswordCheck, Clock, PasswordHasher, UserCredentials, UserStore } from './ports.js';
 import { ALL_TOKENS_VALID, revokedByPasswordChange, tokensValidFrom, type OtherSessionsMode } from './stale-token.js';
 import { stepUpRefusal, stepUpVerdict, type AuthenticationClaims, type StepUpConfig } from './step-up.js';
 
@@ -52,9 +54,11 @@ export interface ChangePasswordDeps {
   limits: ChangePasswordLimits;
   /** When the policy's user-independent checks run against the attempt reservation. */
   scheduling: Scheduling;
-  notifier: ChangeNotifier;
-  /** Where a failed notification is reported; it never fails the change. */
-  onNotifyError: (error: unknown) => void;
+  /**
+   * With events on (EVENT_BUS_NAME), the change's PasswordChanged event is recorded by its own write,
+   * for the relay of `region` to publish (lib/core/password-changed.ts); absent: none is recorded.
+   */
+  events?: { region: string } | undefined;
   /** The online breach lookup (rule id `breachedPassword`); absent: none. */
   breachedPasswords?: BreachedPasswordCheck | undefined;
   /** What the token must prove: a second factor, a recent sign-in (lib/core/step-up.ts). */
@@ -78,6 +82,8 @@ export interface ChangePasswordInput {
   signOutOtherSessions?: boolean | undefined;
   requestId?: string | undefined;
   sourceIp?: string | undefined;
+  /** The request's User-Agent, already cleaned (cleanUserAgent). */
+  userAgent?: string | undefined;
 }
 
 /** `changed`: a new hash was stored. `replayed`: a retry of the change just made, answered as it was. */
@@ -98,6 +104,13 @@ const isReplay = async (deps: ChangePasswordDeps, user: UserCredentials, input: 
   return (await deps.hasher.verify(input.newPassword, passwordHash)) && deps.hasher.verify(input.oldPassword, previous);
 };
 
+/** The change's event, as its write records it: a new identity, and only the fields that have a value. */
+const pendingEvent = (region: string, input: ChangePasswordInput, changedAt: Date, signOutOtherSessions: boolean | undefined): PendingEvent => {
+  const { requestId, sourceIp, userAgent } = input;
+  const optional = Object.entries({ requestId, sourceIp, userAgent, signOutOtherSessions }).filter(([, value]) => value !== undefined);
+  return { changeId: randomUUID(), userId: input.userId, changedAt: changedAt.toISOString(), region, ...Object.fromEntries(optional) };
+};
+
 /**
  * Use case: change a password.
  *
@@ -107,7 +120,7 @@ const isReplay = async (deps: ChangePasswordDeps, user: UserCredentials, input: 
  * finish the policy; verify the old password (while the breach lookup, if any, runs) and then
  * refuse a breached new password; hash the new one under the user's salt and refuse it if it
  * matches a recent password; swap the hashes with a conditional write that also resets the
- * attempt counter and records the history; notify. Cheap checks run before the bcrypt steps, and
+ * attempt counter, records the history and, with events on, the change's PasswordChanged event. Cheap checks run before the bcrypt steps, and
  * the history check runs only once the old password is proven. Once a user's history shares
  * their salt, a change costs 2 bcrypt operations whatever the history size.
  *
@@ -182,7 +195,7 @@ export const changePassword = async (deps: ChangePasswordDeps, input: ChangePass
     });
     if (breached) {
       await giveBack();
-      throw new AppError('PASSWORD_POLICY', { details: { failedRules: ['breachedPassword'] } });
+      throw new AppError('PASSWORD_POLICY', { details: { failedRules: ['breachedPassword'] satisfies PolicyRuleId[] } });
     }
   }
 
@@ -202,10 +215,9 @@ export const changePassword = async (deps: ChangePasswordDeps, input: ChangePass
   const history = [passwordHash, ...user.passwordHistory].slice(0, Math.max(1, deps.limits.historySize));
   const keepOthers = userChoice && input.signOutOtherSessions === false;
   const keptSessions = keepOthers ? { tokensValidFrom: tokensValidFrom(sessions) ?? ALL_TOKENS_VALID } : undefined;
-  await deps.store.replacePasswordHash({ userId, expectedHash: passwordHash, newHash, changedAt, history, sessionId: input.tokenSessionId, keptSessions });
-
-  await deps.notifier
-    .passwordChanged({ userId, changedAt, requestId: input.requestId, sourceIp: input.sourceIp, ...(userChoice ? { signOutOtherSessions: !keepOthers } : {}) })
-    .catch(deps.onNotifyError);
+  // The event is part of the write (one item, no transaction): it exists exactly when the change
+  // does. Under `user-choice` it says what the request chose.
+  const event = deps.events === undefined ? undefined : pendingEvent(deps.events.region, input, changedAt, userChoice ? !keepOthers : undefined);
+  await deps.store.replacePasswordHash({ userId, expectedHash: passwordHash, newHash, changedAt, history, sessionId: input.tokenSessionId, keptSessions, event });
   return 'changed';
 };

@@ -8,22 +8,33 @@
 
 /** What a `PasswordChanged` event says about the change. */
 export interface PasswordChange {
+  /** The change's identity: every publication of one change carries it. */
+  changeId: string;
   userId: string;
   changedAt: Date;
   /** The client's IP as API Gateway saw it; undefined when the event has none. */
   sourceIp: string | undefined;
+  /** The client's User-Agent, cleaned (cleanUserAgent); undefined when the event has none. */
+  userAgent: string | undefined;
 }
 
-/** Where the owner can be reached, as the user record says. */
-export type OwnerContact = { email: string } | { missing: 'user' | 'email' };
+/** One configured place an address may be kept, and what the record holds there (undefined: nothing usable). */
+export interface AddressSlot {
+  /** The attribute's name as configured (NOTICE_ADDRESS_ATTRIBUTES): logged, never its value. */
+  attribute: string;
+  address: string | undefined;
+}
 
-/** Reads the user's email address (lib/adapters/dynamodb): `missing` when there is no record or no address. */
+/** Where the owner can be reached, as the user record says: every configured slot, or no record at all. */
+export type OwnerContact = { slots: AddressSlot[] } | { missing: 'user' };
+
+/** Reads the user's addresses (lib/adapters/dynamodb): `missing` when there is no record. */
 export type ContactLookup = (userId: string) => Promise<OwnerContact>;
 
-/** One email: plain text and HTML bodies of the same words. */
+/** One email to all the owner's addresses: plain text and HTML bodies of the same words. */
 export interface Email {
   from: string;
-  to: string;
+  to: string[];
   subject: string;
   text: string;
   html: string;
@@ -39,8 +50,14 @@ export interface NoticeSettings {
   resetUrl: string;
 }
 
-/** What became of one notice: sent, or skipped because the owner cannot be reached by email. */
-export type NoticeOutcome = { sent: true } | { sent: false; reason: 'noUser' | 'noEmail' | 'invalidEmail' };
+/** A configured address slot the notice did not go to, and why: nothing there, or nothing SES would take. */
+export interface SkippedAddress {
+  attribute: string;
+  reason: 'missing' | 'invalid';
+}
+
+/** What became of one notice: sent to `recipients` addresses, or to none; `skipped` names the slots left out. */
+export type NoticeOutcome = { sent: true; recipients: number; skipped: SkippedAddress[] } | { sent: false; reason: 'noUser' | 'noEmail'; skipped: SkippedAddress[] };
 
 export const NOTICE_SUBJECT = 'Your password was changed';
 
@@ -62,24 +79,26 @@ export const humanTime = (at: Date): string =>
 
 /**
  * The notice's words, as plain text and as simple HTML: when (a reader's UTC time and the exact
- * ISO 8601 instant), from which IP, and what to do if it was not the owner. Every value placed in
- * the HTML is escaped.
+ * ISO 8601 instant), from which IP and with which client, and what to do if it was not the owner.
+ * Every value placed in the HTML is escaped: a User-Agent is whatever the requester chose to send.
  */
-export const noticeEmail = (change: PasswordChange, to: string, settings: NoticeSettings): Email => {
+export const noticeEmail = (change: PasswordChange, to: string[], settings: NoticeSettings): Email => {
   const when = humanTime(change.changedAt);
   const instant = change.changedAt.toISOString();
   const from = change.sourceIp === undefined ? 'from an unknown IP address' : `from the IP address ${change.sourceIp}`;
   const changed = `The password of your account was changed on ${when} (${instant}), ${from}.`;
+  const client = `The request came from a client that calls itself: ${change.userAgent ?? 'unknown'}`;
   const yours = 'If you made this change, there is nothing more to do.';
   const notYours = 'If you did not, someone else may have your password: reset it now at';
-  const automatic = 'This message was sent automatically because your password changed; replies are not read.';
+  const automatic = 'This message was sent automatically because your password changed, to every address on your account; replies are not read.';
   return {
     from: settings.fromAddress,
     to,
     subject: NOTICE_SUBJECT,
-    text: [changed, yours, `${notYours} ${settings.resetUrl}`, automatic].join('\n\n'),
+    text: [changed, client, yours, `${notYours} ${settings.resetUrl}`, automatic].join('\n\n'),
     html: [
       `<p>${escapeHtml(changed)}</p>`,
+      `<p>${escapeHtml(client)}</p>`,
       `<p>${escapeHtml(yours)}</p>`,
       `<p>${escapeHtml(notYours)} <a href="${escapeHtml(settings.resetUrl)}">${escapeHtml(settings.resetUrl)}</a></p>`,
       `<p>${escapeHtml(automatic)}</p>`,
@@ -87,17 +106,24 @@ export const noticeEmail = (change: PasswordChange, to: string, settings: Notice
   };
 };
 
-const SKIPPED: Record<'user' | 'email', NoticeOutcome> = { user: { sent: false, reason: 'noUser' }, email: { sent: false, reason: 'noEmail' } };
-
 /**
- * Emails the owner about one change. An owner who cannot be reached (no record, no address, an
- * address SES would refuse) is an outcome, not an error: retrying would never help. A lookup or
- * send failure rejects, so the event is delivered again.
+ * Emails the owner about one change, at every address the record holds in the configured slots
+ * (NIST SP 800-63B-4 §4.6: every notification address), as one email. A slot with nothing in it,
+ * or with something SES would refuse, is skipped and named in the outcome. An owner who cannot be
+ * reached at all (no record, no usable address) is an outcome, not an error: retrying would never
+ * help. A lookup or send failure rejects, so the event is delivered again.
  */
 export const notifyOwner = async (change: PasswordChange, deps: { lookupContact: ContactLookup; sendEmail: EmailSender; settings: NoticeSettings }): Promise<NoticeOutcome> => {
   const contact = await deps.lookupContact(change.userId);
-  if ('missing' in contact) return SKIPPED[contact.missing];
-  if (!isDeliverableAddress(contact.email)) return { sent: false, reason: 'invalidEmail' };
-  await deps.sendEmail(noticeEmail(change, contact.email, deps.settings));
-  return { sent: true };
+  if ('missing' in contact) return { sent: false, reason: 'noUser', skipped: [] };
+  const skipped: SkippedAddress[] = [];
+  const to: string[] = [];
+  for (const { attribute, address } of contact.slots) {
+    if (address === undefined) skipped.push({ attribute, reason: 'missing' });
+    else if (!isDeliverableAddress(address)) skipped.push({ attribute, reason: 'invalid' });
+    else if (!to.includes(address)) to.push(address);
+  }
+  if (to.length === 0) return { sent: false, reason: 'noEmail', skipped };
+  await deps.sendEmail(noticeEmail(change, to, deps.settings));
+  return { sent: true, recipients: to.length, skipped };
 };

@@ -4,6 +4,8 @@
  * under lib/adapters/ implement them and import this file, never the other way round.
  */
 
+import type { PendingEvent } from './password-changed.js';
+
 /** What the use case needs to know about a user to change their password. */
 export interface UserCredentials extends SessionState {
   userId: string;
@@ -45,6 +47,8 @@ export interface PasswordReplacement {
    * they were, the not-before now recorded on its own.
    */
   keptSessions?: { tokensValidFrom: string } | undefined;
+  /** The change's PasswordChanged event, recorded by the same write (the outbox); undefined: none. */
+  event?: PendingEvent | undefined;
 }
 
 export interface BeginAttemptOptions {
@@ -67,8 +71,8 @@ export interface UserStore {
   /** Gives back an attempt that proved the old password without changing it. Best effort. */
   releaseAttempt(userId: string, windowStart: number): Promise<void>;
   /**
-   * Swaps the hash if and only if the record still holds `expectedHash`, stores the history and
-   * clears the attempt counter. Throws CONCURRENT_CHANGE when another change won,
+   * Swaps the hash if and only if the record still holds `expectedHash`, stores the history,
+   * clears the attempt counter and adds `event` to the record's pending events. Throws CONCURRENT_CHANGE when another change won,
    * ENTITY_NOT_FOUND when the record is gone.
    */
   replacePasswordHash(change: PasswordReplacement): Promise<void>;
@@ -86,24 +90,6 @@ export interface PasswordHasher {
 
 /** Now, as the use case sees it; tests move it by hand. */
 export type Clock = () => Date;
-
-/** What a change tells the platform: who, when, from where; never a password, hash or token. */
-export interface PasswordChangedFacts {
-  userId: string;
-  changedAt: Date;
-  requestId: string | undefined;
-  sourceIp: string | undefined;
-  /** Under OTHER_SESSIONS_ON_CHANGE=user-choice, what the request chose; absent, the other sessions always end. */
-  signOutOtherSessions?: boolean;
-}
-
-/** Told after a successful change (lib/adapters/eventbridge), so the platform can email the user. */
-export interface ChangeNotifier {
-  passwordChanged(event: PasswordChangedFacts): Promise<void>;
-}
-
-/** The notifier of a deployment that publishes no events. */
-export const silentNotifier: ChangeNotifier = { passwordChanged: () => Promise.resolve() };
 
 /**
  * Looks a new password up in a breach corpus (lib/adapters/hibp: the Pwned Passwords range API).
@@ -129,6 +115,12 @@ export interface VerifiedToken {
   /** The OIDC `sid` claim (the sign-in session the token belongs to), when it is a string. */
   sessionId?: string | undefined;
 }
+
+/**
+ * Seconds of clock skew tolerated between the token issuer and this function: for `exp`, `nbf` and
+ * `iat` by the token verifier, and for `auth_time` by step-up (lib/core/step-up.ts).
+ */
+export const CLOCK_TOLERANCE_SECONDS = 30;
 
 /**
  * The bearer-token port (lib/adapters/jwt): the `Authorization` header in, the verified token out;

@@ -1,5 +1,5 @@
 import { AppError } from './errors.js';
-import type { VerifiedToken } from './ports.js';
+import { CLOCK_TOLERANCE_SECONDS, type VerifiedToken } from './ports.js';
 
 /**
  * Step-up: a password change may demand that the token prove a second factor and a recent sign-in.
@@ -34,12 +34,6 @@ export type StepUpReason = 'mfaRequired' | 'reauthenticationRequired';
  */
 export type StepUpVerdict = 'ok' | 'refuseIfEnrolled' | StepUpReason;
 
-/**
- * The clock skew tolerated between the issuer and this function for `auth_time`: the 30 s the
- * token verifier tolerates for `exp`, `nbf` and `iat`.
- */
-export const AUTH_TIME_TOLERANCE_SECONDS = 30;
-
 /** Whether the token proves a second factor: an `amr` value or the `acr` is one of the configured ones. */
 export const provesSecondFactor = (config: StepUpConfig, claims: AuthenticationClaims): boolean =>
   claims.amr?.some((value) => config.amrValues.includes(value)) === true || config.acrValues.some((value) => value === claims.acr);
@@ -51,7 +45,7 @@ export const provesSecondFactor = (config: StepUpConfig, claims: AuthenticationC
 const authenticationTooOld = (maxAgeSeconds: number, authTime: number | undefined, now: Date): boolean => {
   if (authTime === undefined) return true;
   const age = now.getTime() / 1000 - authTime;
-  return age > maxAgeSeconds + AUTH_TIME_TOLERANCE_SECONDS || age < -AUTH_TIME_TOLERANCE_SECONDS;
+  return age > maxAgeSeconds + CLOCK_TOLERANCE_SECONDS || age < -CLOCK_TOLERANCE_SECONDS;
 };
 
 /**

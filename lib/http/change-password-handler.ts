@@ -13,7 +13,7 @@ import { guardWithSignal } from './abort-guard.js';
 import { authentication, verifiedToken, type AuthenticatedContext } from './authentication.js';
 import { bodyChecks, jsonBodyParser, objectBody, parserErrors } from './body.js';
 import { jsonEnvelope, jsonResponse } from './envelope.js';
-import { sourceIp, type HttpEvent, type HttpResult } from './event.js';
+import { sourceIp, userAgent, type HttpEvent, type HttpResult } from './event.js';
 import { onlyMethod } from './only-method.js';
 import { outcomeMetrics, type Tracing } from './observability.js';
 import { parseChangePasswordBody } from './request-schema.js';
@@ -35,7 +35,7 @@ const TIMEOUT_MARGIN_MS = 500;
 /** Every log line of the request carries these (the audit trail; never a secret). */
 const requestKeys = (logger: Logger): MiddlewareObj<HttpEvent, HttpResult> => ({
   before: ({ event }) => {
-    logger.appendKeys({ apiRequestId: event.requestContext?.requestId, sourceIp: sourceIp(event) });
+    logger.appendKeys({ apiRequestId: event.requestContext?.requestId, sourceIp: sourceIp(event), userAgent: userAgent(event) });
   },
 });
 
@@ -92,7 +92,7 @@ export const createHandler = (deps: HandlerDeps) => {
       // After middy's early 503 the use case may still be running: no store call may start then.
       const guarded = { ...deps, store: guardWithSignal(deps.store, signal) };
       const requestId = event.requestContext?.requestId;
-      const outcome = await changePassword(guarded, { userId, tokenIssuedAt: issuedAt, tokenSessionId: sessionId, authentication: { amr, acr, authTime }, ...parsed.body, requestId, sourceIp: sourceIp(event) });
+      const outcome = await changePassword(guarded, { userId, tokenIssuedAt: issuedAt, tokenSessionId: sessionId, authentication: { amr, acr, authTime }, ...parsed.body, requestId, sourceIp: sourceIp(event), userAgent: userAgent(event) });
       // The audit line says what became of the other sessions (OTHER_SESSIONS_ON_CHANGE).
       logger.info('password change attempt', { outcome, statusCode: 200, otherSessions: parsed.body.signOutOtherSessions === false ? 'kept' : 'signedOut' });
       return jsonResponse(200, { status: true, data: { passwordChanged: 'OK' } });

@@ -1,3 +1,5 @@
+import { cleanUserAgent } from '../core/password-changed.js';
+
 /** The parts of an API Gateway event (REST v1 or HTTP API v2) this function reads. */
 export interface HttpEvent {
   /** '2.0' for HTTP API payload v2; absent or '1.0' for REST API events. */
@@ -9,7 +11,7 @@ export interface HttpEvent {
   httpMethod?: string;
   requestContext?: {
     requestId?: string;
-    http?: { method?: string; sourceIp?: string };
+    http?: { method?: string; sourceIp?: string; userAgent?: string };
     identity?: { sourceIp?: string | null };
   };
 }
@@ -24,3 +26,9 @@ export const requestMethod = (event: HttpEvent): string | undefined => event.req
 
 export const sourceIp = (event: HttpEvent): string | undefined =>
   event.requestContext?.http?.sourceIp ?? event.requestContext?.identity?.sourceIp ?? undefined;
+
+/** The request's User-Agent (the header, else what API Gateway recorded), cleaned for logs, events and emails. */
+export const userAgent = (event: HttpEvent): string | undefined => {
+  const header = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'user-agent')?.[1];
+  return cleanUserAgent(header ?? event.requestContext?.http?.userAgent);
+};

@@ -21,6 +21,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { load as loadYaml } from 'js-yaml';
 import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
+import { SESSION_ROUTE } from '../../lib/http/routes.js';
 import { mintToken } from '../local/dev-token.js';
 import { ensureUsersTable, putUser, startEmbeddedDynamo } from '../local/dynamodb.js';
 import { ensurePackage, packageBuildOptions } from './package.js';
@@ -50,7 +51,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const ms = (x: number) => `${x.toFixed(3)} ms`;
 
 type Handler = (event: unknown) => Promise<{ isAuthorized: boolean }>;
-const event = (token: string) => ({ version: '2.0', type: 'REQUEST', routeKey: 'GET /v1/session', headers: { authorization: `Bearer ${token}` }, requestContext: { requestId: 'bench' } });
+const event = (token: string) => ({ version: '2.0', type: 'REQUEST', routeKey: `${SESSION_ROUTE.method} ${SESSION_ROUTE.path}`, headers: { authorization: `Bearer ${token}` }, requestContext: { requestId: 'bench' } });
 
 // Size: the zip `sls package` writes; packaged first, with the shell's environment.
 ensurePackage(zipPath);

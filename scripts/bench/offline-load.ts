@@ -27,6 +27,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { verifyPassword } from '../../lib/adapters/bcrypt/password-hash.js';
+import { CHANGE_PASSWORD_ROUTE } from '../../lib/http/routes.js';
 import { putUser } from '../local/dynamodb.js';
 import { mintToken } from '../local/dev-token.js';
 import { freePort } from '../local/free-port.js';
@@ -86,7 +87,7 @@ await new Promise<void>((resolve, reject) => {
   server.stderr.on('data', collect);
 });
 const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
-const url = `http://127.0.0.1:${port}/v1/users/profile/change-password`;
+const url = `http://127.0.0.1:${port}${CHANGE_PASSWORD_ROUTE.path}`;
 
 interface User {
   userId: string;

@@ -14,7 +14,6 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { changePassword, overlapWithIo, type ChangePasswordDeps } from '../../lib/core/change-password.js';
-import { silentNotifier } from '../../lib/core/ports.js';
 import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
 import { loadConfig } from '../../lib/config/load.js';
 import { createBcryptHasher } from '../../lib/adapters/bcrypt/password-hash.js';
@@ -58,7 +57,7 @@ if (process.argv[2] === 'proxy') {
   const store = new DynamoUserStore(createDocumentClient({ endpoint: `http://127.0.0.1:${port}` }), table);
   const deps: ChangePasswordDeps = {
     store, policy, hasher: createBcryptHasher(4), scheduling: overlapWithIo,
-    clock: () => new Date(), limits: config.protection, notifier: silentNotifier, onNotifyError: () => undefined, stepUp: config.stepUp,
+    clock: () => new Date(), limits: config.protection, stepUp: config.stepUp,
   };
   const rounds = 30;
   const users = Array.from({ length: 2 * rounds + 2 }, (_, i) => `wire-${i}`);

@@ -271,7 +271,7 @@ const main = async () => {
   /**
    * Users as the function leaves them after `historySize` changes (`shared`: the current hash and
    * the history share one salt, as lib/core/password-history.ts writes them, pinned by
-   * tests/core/change-password/password-history.test.ts) or as an older version left them (`legacy`: every
+   * tests/use-cases/change-password/password-history.test.ts) or as an older version left them (`legacy`: every
    * hash with a salt of its own), at the history cost; `none`: a user with no history, for the floor.
    */
   const seedAtCost = async (count: number, history: 'shared' | 'legacy' | 'none'): Promise<BenchJob[]> => {

@@ -24,6 +24,7 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
+import { CHANGE_PASSWORD_ROUTE } from '../../lib/http/routes.js';
 import { ensureUsersTable, putUser, startEmbeddedDynamo } from '../local/dynamodb.js';
 import { mintToken } from '../local/dev-token.js';
 import { freePort } from '../local/free-port.js';
@@ -135,7 +136,7 @@ if (MODE === 'offline') {
     return { 'handler process': tree.filter((p) => p.args.includes('soak-server.ts')).reduce((total, p) => total + p.rssMiB, 0) };
   };
 }
-const url = `http://127.0.0.1:${port}/v1/users/profile/change-password`;
+const url = `http://127.0.0.1:${port}${CHANGE_PASSWORD_ROUTE.path}`;
 
 // Seed users
 interface User {

@@ -7,7 +7,9 @@
  */
 import { ConditionalCheckFailedException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from '../../lib/http/request-schema.js';
-import { ConfigError, loadTableLayout } from '../../lib/config/user-access.js';
+import { CHANGE_PASSWORD_ROUTE } from '../../lib/http/routes.js';
+import { loadTableLayout } from '../../lib/config/user-access.js';
+import { ConfigError } from '../../lib/core/settings.js';
 import { type TableLayout } from '../../lib/adapters/dynamodb/table-layout.js';
 import { VARIABLES } from '../../lib/config/variables.js';
 import { codePointLength } from '../../lib/core/policy/password-rule.js';
@@ -58,7 +60,7 @@ export const userCreate = async (args: string[], env: NodeJS.ProcessEnv): Promis
   return printed(
     `✔ user "${id}" created in ${table} at ${endpoint}`,
     tokenLines,
-    `\nThen: curl -sS -X POST http://localhost:${port}/v1/users/profile/change-password -H 'Content-Type: application/json' -H 'Authorization: Bearer <token>' -d '{"oldPassword":"<password>","newPassword":"<new password>"}'`,
+    `\nThen: curl -sS -X ${CHANGE_PASSWORD_ROUTE.method} http://localhost:${port}${CHANGE_PASSWORD_ROUTE.path} -H 'Content-Type: application/json' -H 'Authorization: Bearer <token>' -d '{"oldPassword":"<password>","newPassword":"<new password>"}'`,
   );
 };
 

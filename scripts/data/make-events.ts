@@ -5,15 +5,18 @@
  * `npm run events`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { PASSWORD_CHANGED_EVENT, passwordChangedDetail } from '../../lib/core/password-changed-event.js';
+import { CHANGE_PASSWORD_ROUTE } from '../../lib/http/routes.js';
 import { DEMO_USER, mintToken } from '../local/dev-token.js';
 
 const EXPIRES_2100 = 4_102_444_800;
-const route = '/v1/users/profile/change-password';
+const route: string = CHANGE_PASSWORD_ROUTE.path;
+const POST: string = CHANGE_PASSWORD_ROUTE.method;
 const seedBody = { oldPassword: DEMO_USER.password, newPassword: 'NewSecureP@ssw0rd!' };
 
 const event = (headers: Record<string, string>, body: string) => ({
   version: '2.0',
-  routeKey: `POST ${route}`,
+  routeKey: `${POST} ${route}`,
   rawPath: route,
   rawQueryString: '',
   headers: { 'content-type': 'application/json', ...headers },
@@ -21,9 +24,9 @@ const event = (headers: Record<string, string>, body: string) => ({
     accountId: '123456789012',
     apiId: 'local',
     domainName: 'localhost',
-    http: { method: 'POST', path: route, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'sls-invoke-local' },
+    http: { method: POST, path: route, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'sls-invoke-local' },
     requestId: 'local-request',
-    routeKey: `POST ${route}`,
+    routeKey: `${POST} ${route}`,
     stage: '$default',
     time: '27/Nov/2026:00:00:00 +0000',
     timeEpoch: 1_795_737_600_000,
@@ -69,13 +72,13 @@ for (const [name, body] of Object.entries(events)) {
 const passwordChanged = {
   version: '0',
   id: 'local-password-changed-1',
-  'detail-type': 'PasswordChanged',
-  source: 'change-password',
+  'detail-type': PASSWORD_CHANGED_EVENT.detailType,
+  source: PASSWORD_CHANGED_EVENT.source,
   account: '123456789012',
   time: '2026-11-27T00:00:00Z',
   region: 'eu-west-1',
   resources: [],
-  detail: { userId: DEMO_USER.userId, changedAt: '2026-11-27T00:00:00.000Z', requestId: 'local-request', sourceIp: '127.0.0.1' },
+  detail: passwordChangedDetail({ changeId: '0b6c3f0e-7d1a-4c5e-9a8b-2f4d6e8a1c3b', userId: DEMO_USER.userId, changedAt: '2026-11-27T00:00:00.000Z', requestId: 'local-request', sourceIp: '127.0.0.1', userAgent: 'curl/8.5.0' }),
 };
 mkdirSync(new URL('../../events/notice/', import.meta.url), { recursive: true });
 writeFileSync(new URL('../../events/notice/password-changed.json', import.meta.url), `${JSON.stringify(passwordChanged, null, 2)}\n`);

@@ -26,7 +26,7 @@ const run = promisify(execFile);
 export const DYNAMODB_LOCAL_PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
 /** `dist.integrity` of that version in the npm registry; a tarball with any other content is refused. */
 export const DYNAMODB_LOCAL_INTEGRITY = 'sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdutaQhCLHzxEp6Ry1o7TB6niIoXuQAnSewQ==';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const EMULATOR_DIR = join(ROOT, '.dynamodb-local', 'emulator');
 const JAR = join(EMULATOR_DIR, 'DynamoDBLocal.jar');
 /** A cold JVM on a busy 2-core machine starts in a few seconds; this only bounds a broken start. */

@@ -47,7 +47,8 @@ export const startEmbeddedDynamo = async (port = 0): Promise<{ endpoint: string;
  * USERS_KEY attributes (string partition key, then string sort key), as a platform's table has them.
  */
 const tableDefinition = (table: string, layout: TableLayout): CreateTableCommandInput => {
-  if (layout.key.map((k) => k.attribute).join() !== 'userId') {
+  const attributes = (key: TableLayout['key']) => key.map((k) => k.attribute).join();
+  if (attributes(layout.key) !== attributes(DEFAULT_LAYOUT.key)) {
     return {
       TableName: table,
       BillingMode: 'PAY_PER_REQUEST',

@@ -5,7 +5,8 @@
 // message naming the variable (and a non-zero exit) instead of a server that answers 200 with a
 // stack trace, or an invoke that hangs.
 // The logic, in TypeScript, is scripts/local/function-env.ts (loaded through tsx, a dev dependency).
-// It removes the passwordChangedNotice function unless NOTICE_FROM_ADDRESS and EVENT_BUS_NAME are set.
+// It removes the passwordChangedNotice function unless NOTICE_FROM_ADDRESS and EVENT_BUS_NAME are set,
+// and the passwordChangedRelay function unless EVENT_BUS_NAME is.
 // Before `sls package` / `sls deploy` it also checks that USERS_TABLE_ARN names the USERS_TABLE
 // table in the Region deployed to: otherwise the role would be granted one table and the function
 // would call another. And the deploy-time settings serverless cannot check itself: the Regions of
@@ -21,8 +22,12 @@ const PACKAGING_COMMANDS = new Set(['package', 'deploy']);
 const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):\d{12}:table\/([A-Za-z0-9_.-]{3,255})$/;
 /** An AWS Region name: eu-west-1, us-gov-west-1, ap-southeast-5. */
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-/** Lambda's memory bounds, in MB. */
-const MEMORY_MB = { min: 128, max: 10240 };
+/** LAMBDA_MEMORY_MB's range, Lambda's memory bounds in MB, from the one table of variables. */
+const memoryRange = async () => {
+  const { tsImport } = require('tsx/esm/api');
+  const { VARIABLES } = await tsImport('../../lib/config/variables.ts', __filename);
+  return VARIABLES.LAMBDA_MEMORY_MB.range;
+};
 
 const refuse = (serverless, message) => new serverless.classes.Error(`Invalid configuration: ${message}`, 'CHANGE_PASSWORD_CONFIG');
 
@@ -37,6 +42,23 @@ const checkExistingTable = (serverless) => {
   const region = serverless.service.provider.region;
   if (named[1] !== region) throw refuse(serverless, `USERS_TABLE_ARN must name the table in the Region deployed to, ${region} (got "${arn}")`);
   if (replicas) throw refuse(serverless, 'USERS_TABLE_ARN (an existing table) and USERS_TABLE_REPLICA_REGIONS (a table to create) exclude each other');
+  checkExistingStream(serverless, named[0]);
+};
+
+/** A DynamoDB stream ARN: the table's ARN, `/stream/`, the stream's label. */
+const STREAM_ARN = /^(arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255})\/stream\/[0-9A-Za-z:.-]+$/;
+
+/**
+ * With a bus, the relay reads the table's stream: the platform's own table must have one (NEW_IMAGE
+ * or NEW_AND_OLD_IMAGES), named by USERS_TABLE_STREAM_ARN, since this stack cannot turn it on.
+ */
+const checkExistingStream = (serverless, tableArn) => {
+  const { eventBusName, existingUsersTableStreamArn: stream = '' } = serverless.service.custom;
+  if (!eventBusName) return;
+  const named = STREAM_ARN.exec(stream);
+  if (named === null || named[1] !== tableArn) {
+    throw refuse(serverless, `with EVENT_BUS_NAME and USERS_TABLE_ARN, USERS_TABLE_STREAM_ARN must name that table's stream (StreamViewType NEW_IMAGE or NEW_AND_OLD_IMAGES), ${tableArn}/stream/<label> (got "${stream}")`);
+  }
 };
 
 /**
@@ -63,17 +85,19 @@ const checkGlobalTable = (serverless) => {
   if (!replicas.includes(region)) throw refuse(serverless, `USERS_TABLE_REPLICA_REGIONS must include the Region deployed to, ${region} (got "${usersTableReplicaRegions}")`);
 };
 
-const checkMemory = (serverless) => {
+const checkMemory = (serverless, { min, max }) => {
   const { provider } = serverless.service;
   const memory = Number(provider.memorySize);
-  if (!Number.isInteger(memory) || memory < MEMORY_MB.min || memory > MEMORY_MB.max) {
-    throw refuse(serverless, `LAMBDA_MEMORY_MB must be a whole number of MB from ${MEMORY_MB.min} to ${MEMORY_MB.max} (got "${provider.memorySize}")`);
+  if (!Number.isInteger(memory) || memory < min || memory > max) {
+    throw refuse(serverless, `LAMBDA_MEMORY_MB must be a whole number of MB from ${min} to ${max} (got "${provider.memorySize}")`);
   }
   provider.memorySize = memory;
 };
 
 /** The function infra/notice-function.yml defines, and what it needs to exist. */
 const NOTICE_FUNCTION = 'passwordChangedNotice';
+/** The function infra/relay-function.yml defines: only with a bus to publish on. */
+const RELAY_FUNCTION = 'passwordChangedRelay';
 
 /**
  * The notice is deployed only when both its sender and the bus it listens on are set: otherwise its
@@ -83,6 +107,7 @@ const NOTICE_FUNCTION = 'passwordChangedNotice';
 const dropNoticeUnlessConfigured = (service) => {
   const { notice, eventBusName } = service.custom;
   if (!notice.fromAddress || !eventBusName) delete service.functions[NOTICE_FUNCTION];
+  if (!eventBusName) delete service.functions[RELAY_FUNCTION];
 };
 
 /** Refuses a notice whose cold start would fail (e.g. no NOTICE_RESET_URL), before it is packaged or invoked. */
@@ -100,14 +125,14 @@ const checkNoticeEnvironment = async (serverless) => {
 
 class LocalFunctionEnvironment {
   constructor(serverless, options) {
-    // Here, not in a hook: serverless validates provider.memorySize against its schema before any
-    // hook, with a message that does not name the variable.
-    if (PACKAGING_COMMANDS.has(serverless.processedInput.commands.join(' '))) checkMemory(serverless);
+    this.serverless = serverless;
     // `initialize` runs before every lifecycle, so before invoke local copies the environment.
     this.hooks = {
       initialize: async () => {
         const command = serverless.processedInput.commands.join(' ');
         dropNoticeUnlessConfigured(serverless.service);
+        // serverless-offline has no stream to feed it: npm start sweeps pending events itself (scripts/local/relay.ts).
+        if (command.startsWith('offline')) delete serverless.service.functions[RELAY_FUNCTION];
         if (PACKAGING_COMMANDS.has(command)) {
           checkExistingTable(serverless);
           checkGlobalTable(serverless);
@@ -135,8 +160,14 @@ class LocalFunctionEnvironment {
       },
     };
   }
+
+  // Here, not in a hook: serverless validates provider.memorySize against its schema after the
+  // plugins' asyncInit and before any hook, with a message that does not name the variable.
+  async asyncInit() {
+    if (PACKAGING_COMMANDS.has(this.serverless.processedInput.commands.join(' '))) checkMemory(this.serverless, await memoryRange());
+  }
 }
 
 module.exports = LocalFunctionEnvironment;
 // For tests/deploy/packaging-checks.test.ts: the checks without a whole `sls package` each.
-module.exports.packagingChecks = { checkExistingTable, checkGlobalTable, checkMemory };
+module.exports.packagingChecks = { checkExistingTable, checkGlobalTable, checkMemory, checkExistingStream };

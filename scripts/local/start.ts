@@ -4,16 +4,19 @@
  * (dynalite, in memory) unless DYNAMODB_ENDPOINT names one, creates the users table if missing (in
  * the USERS_KEY layout), seeds the demo user, serves the function through serverless-offline, and
  * prints a curl: with a valid token when the key source is a secret it can sign with (the dev
- * secret, or the shell's JWT_SECRET), else with a placeholder and where to get a token.
+ * secret, or the shell's JWT_SECRET), else with a placeholder and where to get a token. With
+ * EVENT_BUS_NAME it also runs the local relay (scripts/local/relay.ts), which publishes the events
+ * changes record, as the stream function does in AWS.
  */
 import { spawn } from 'node:child_process';
-import type { Config } from '../../lib/config/load.js';
-import { ConfigError } from '../../lib/config/user-access.js';
+import { loadRelayConfig, type Config } from '../../lib/config/load.js';
+import { ConfigError } from '../../lib/core/settings.js';
 import { DEV_JWT_SECRET, JWT_KEY_SOURCES, LOCAL_STAGE, VARIABLES } from '../../lib/config/variables.js';
-import { PASSWORD_POLICY_ROUTE, SESSION_ROUTE } from '../../lib/http/routes.js';
+import { CHANGE_PASSWORD_ROUTE, PASSWORD_POLICY_ROUTE, SESSION_ROUTE } from '../../lib/http/routes.js';
 import { DEFAULT_IDEMPOTENCY_TABLE, DEFAULT_TABLE, DEMO_USER, mintToken } from './dev-token.js';
 import { ensureIdempotencyTable, ensureUsersTable, putUser, startEmbeddedDynamo } from './dynamodb.js';
 import { localJwtSecret, validateFunctionEnvironment } from './function-env.js';
+import { startLocalRelay } from './relay.js';
 
 const env = process.env;
 const port = env.PORT ?? String(VARIABLES.PORT.default);
@@ -79,7 +82,17 @@ const child = spawn(process.execPath, ['node_modules/serverless/bin/serverless.j
   detached: true,
 });
 
-const url = `http://localhost:${port}/v1/users/profile/change-password`;
+// dynalite has no stream: with a bus, pending events are swept and published from here.
+const relayEvery = Number(env.LOCAL_RELAY_SECONDS ?? VARIABLES.LOCAL_RELAY_SECONDS.default);
+if (!Number.isInteger(relayEvery) || relayEvery < VARIABLES.LOCAL_RELAY_SECONDS.range.min || relayEvery > VARIABLES.LOCAL_RELAY_SECONDS.range.max) {
+  fail(`LOCAL_RELAY_SECONDS must be a whole number from ${VARIABLES.LOCAL_RELAY_SECONDS.range.min} to ${VARIABLES.LOCAL_RELAY_SECONDS.range.max} (got "${env.LOCAL_RELAY_SECONDS}")`);
+}
+const localRelay = config.eventBusName === undefined
+  ? undefined
+  : startLocalRelay({ config: loadRelayConfig({ ...env, USERS_TABLE: table, DYNAMODB_ENDPOINT: endpoint }), intervalMs: relayEvery * 1000, env, report: (line) => console.log(`• ${line}`) });
+if (localRelay !== undefined) console.log(`• PasswordChanged events relayed to bus ${config.eventBusName} every ${relayEvery} s (the local relay: dynalite has no stream)`);
+
+const url = `http://localhost:${port}${CHANGE_PASSWORD_ROUTE.path}`;
 let ready = false;
 let early = '';
 const howToTry = token === undefined
@@ -126,5 +139,5 @@ orphaned.unref();
 child.on('exit', (code) => {
   // Stopped before serving (e.g. the plugin refused the configuration): show why, exit non-zero.
   if (!ready && !env.VERBOSE) process.stderr.write(early);
-  void stopDynamo().finally(() => process.exit(ready ? 0 : code || 1));
+  void (localRelay?.stop() ?? Promise.resolve()).then(stopDynamo).finally(() => process.exit(ready ? 0 : code || 1));
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load.js';
-import { ConfigError } from '../../lib/config/user-access.js';
+import { ConfigError } from '../../lib/core/settings.js';
 import { VARIABLES } from '../../lib/config/variables.js';
 
 const DEFAULT_HIBP_API_URL = VARIABLES.HIBP_API_URL.default;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changePasswordHandler, passwordChangedNoticeHandler, passwordPolicyHandler, sessionHandler, tokenAuthorizerHandler } from '../../lib/compose.js';
+import { changePasswordHandler, passwordChangedNoticeHandler, passwordChangedRelayHandler, passwordPolicyHandler, sessionHandler, tokenAuthorizerHandler } from '../../lib/compose.js';
 import { DEV_JWT_SECRET, FUNCTIONS, functionVariables, VARIABLES, type FunctionName } from '../../lib/config/variables.js';
 
 /**
@@ -14,6 +14,7 @@ const COMPOSITIONS: Record<FunctionName, () => unknown> = {
   tokenAuthorizer: () => tokenAuthorizerHandler(),
   session: () => sessionHandler(),
   passwordChangedNotice: () => passwordChangedNoticeHandler(),
+  passwordChangedRelay: () => passwordChangedRelayHandler(),
   passwordPolicy: () => passwordPolicyHandler(),
 };
 
@@ -28,6 +29,7 @@ const ENVIRONMENT = {
   NOTICE_FROM_ADDRESS: 'no-reply@example.com',
   NOTICE_RESET_URL: 'https://app.example.com/reset',
   IDEMPOTENCY_TABLE: 'idempotency',
+  EVENT_BUS_NAME: 'platform-bus',
 };
 
 /**

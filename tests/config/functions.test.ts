@@ -11,10 +11,12 @@ import { FUNCTIONS } from '../../lib/config/variables.js';
  */
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const { provider, functions } = loadYaml(read('serverless.yml')) as { provider: Record<string, unknown>; functions: Record<string, unknown> };
-const { function: notice } = loadYaml(read('infra/notice-function.yml')) as { function: unknown };
-/** serverless.yml's functions, the notice's definition read from its own file. */
+/** serverless.yml's functions, a definition kept in its own file (`${file(infra/….yml):function}`) read from there. */
 const deployed = Object.fromEntries(
-  Object.entries(functions).map(([name, fn]) => [name, (typeof fn === 'string' && fn.includes('infra/notice-function.yml') ? notice : fn) as { environment?: unknown; role?: unknown }]),
+  Object.entries(functions).map(([name, fn]) => {
+    const file = typeof fn === 'string' ? /\$\{file\((infra\/[\w-]+\.yml)\):function\}/.exec(fn)?.[1] : undefined;
+    return [name, (file === undefined ? fn : (loadYaml(read(file)) as { function: unknown }).function) as { environment?: unknown; role?: unknown }];
+  }),
 );
 const ownRoles = loadYaml(read('infra/function-roles.yml')) as Record<string, unknown>;
 const { roleId } = createRequire(import.meta.url)('../../infra/function-roles.cjs') as { roleId: (fn: string) => string };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load.js';
-import { ConfigError } from '../../lib/config/user-access.js';
+import { ConfigError } from '../../lib/core/settings.js';
 import { DEFAULT_LAYOUT } from '../../lib/adapters/dynamodb/table-layout.js';
 import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
 
@@ -42,6 +42,7 @@ describe('loadConfig defaults', () => {
       protection: { maxAttempts: 5, windowSeconds: 900, historySize: 5, replayWindowSeconds: 300 },
       corsAllowedOrigins: [],
       eventBusName: undefined,
+      region: 'eu-west-1',
       breachedPasswords: { enabled: false, apiUrl: 'https://api.pwnedpasswords.com', timeoutMs: 1000, maxBreaches: 0, failClosed: false },
       stepUp: { required: 'never', amrValues: ['mfa'], acrValues: [], maxAuthAgeSeconds: undefined },
       observability: { serviceName: 'change-password', metricsNamespace: 'ChangePassword', tracing: false },

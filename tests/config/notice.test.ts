@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadNoticeConfig } from '../../lib/config/load.js';
-import { ConfigError } from '../../lib/config/user-access.js';
+import { ConfigError } from '../../lib/core/settings.js';
 
 /** The notice function's configuration: its own three variables, the table layout, no JWT settings. */
 const VALID = { USERS_TABLE: 'users', IDEMPOTENCY_TABLE: 'idempotency', NOTICE_FROM_ADDRESS: 'no-reply@example.com', NOTICE_RESET_URL: 'https://app.example.com/reset' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load.js';
-import { ConfigError } from '../../lib/config/user-access.js';
+import { ConfigError } from '../../lib/core/settings.js';
 import { USER_ATTRIBUTES } from '../../lib/adapters/dynamodb/table-layout.js';
 import { itemKey } from '../../lib/adapters/dynamodb/table-layout.js';
 
@@ -63,7 +63,7 @@ describe('USERS_ATTRIBUTE_NAMES', () => {
 
   it('refuses an unknown name, listing the ones it knows', () => {
     const message = configError({ USERS_ATTRIBUTE_NAMES: 'passwordHash=pwHash,hash=h' });
-    expect(message).toContain('USERS_ATTRIBUTE_NAMES may rename only passwordHash, passwordChangedAt, passwordHistory, passwordChangedBySession, oldPasswordAttempts, oldPasswordAttemptsSince, mfaEnrolled, email, username, name, displayName');
+    expect(message).toContain('USERS_ATTRIBUTE_NAMES may rename only passwordHash, passwordChangedAt, passwordHistory, passwordChangedBySession, oldPasswordAttempts, oldPasswordAttemptsSince, pendingPasswordChanged, mfaEnrolled, email, username, name, displayName');
     expect(message).toContain('(got "hash")');
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load.js';
-import { ConfigError } from '../../lib/config/user-access.js';
+import { ConfigError } from '../../lib/core/settings.js';
 import { loadUserAccess } from '../../lib/config/user-access.js';
 import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
 

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, humanTime, isDeliverableAddress, noticeEmail, notifyOwner, NOTICE_SUBJECT, type Email, type OwnerContact, type PasswordChange } from '../../lib/core/notify-owner.js';
+import { cleanUserAgent, USER_AGENT_MAX_LENGTH } from '../../lib/core/password-changed.js';
 
 /** The notice's words and the use case's decisions, over in-memory ports (the real ones: tests/events/). */
 const SETTINGS = { fromAddress: 'no-reply@example.com', resetUrl: 'https://app.example.com/reset?a=1&b=2' };
-const CHANGE: PasswordChange = { userId: 'user-1', changedAt: new Date('2026-12-01T02:15:30.123Z'), sourceIp: '203.0.113.7' };
+const CHANGE: PasswordChange = { changeId: 'change-1', userId: 'user-1', changedAt: new Date('2026-12-01T02:15:30.123Z'), sourceIp: '203.0.113.7', userAgent: 'Mozilla/5.0 <script>alert(1)</script> & "co"' };
+const OWNER = 'owner@example.org';
+const slots = (...addresses: (string | undefined)[]): OwnerContact => ({ slots: addresses.map((address, i) => ({ attribute: ['email', 'recoveryEmail', 'workEmail'][i] ?? `a${i}`, address })) });
 
 const run = async (contact: OwnerContact | Error, send: (email: Email) => Promise<void> = () => Promise.resolve()) => {
   const sent: Email[] = [];
@@ -24,19 +27,31 @@ const run = async (contact: OwnerContact | Error, send: (email: Email) => Promis
 
 describe('notifyOwner', () => {
   it('looks the change\'s user up and sends them the notice', async () => {
-    const { outcome, sent, looked } = await run({ email: 'owner@example.org' });
-    expect(outcome).toEqual({ sent: true });
+    const { outcome, sent, looked } = await run(slots(OWNER));
+    expect(outcome).toEqual({ sent: true, recipients: 1, skipped: [] });
     expect(looked).toEqual(['user-1']);
-    expect(sent).toEqual([noticeEmail(CHANGE, 'owner@example.org', SETTINGS)]);
+    expect(sent).toEqual([noticeEmail(CHANGE, [OWNER], SETTINGS)]);
+  });
+
+  it('sends one email to every address the record holds, once each, naming the slots it skipped', async () => {
+    const { outcome, sent } = await run({ slots: [
+      { attribute: 'email', address: OWNER },
+      { attribute: 'recoveryEmail', address: 'recovery@example.net' },
+      { attribute: 'workEmail', address: undefined },
+      { attribute: 'oldEmail', address: 'not an address' },
+      { attribute: 'alias', address: OWNER },
+    ] });
+    expect(sent.map((email) => email.to)).toEqual([[OWNER, 'recovery@example.net']]);
+    expect(outcome).toEqual({ sent: true, recipients: 2, skipped: [{ attribute: 'workEmail', reason: 'missing' }, { attribute: 'oldEmail', reason: 'invalid' }] });
   });
 
   it.each([
-    [{ missing: 'user' } as const, 'noUser'],
-    [{ missing: 'email' } as const, 'noEmail'],
-    [{ email: 'not an address' }, 'invalidEmail'],
-  ])('skips, without sending, an owner it cannot reach (%j)', async (contact, reason) => {
+    [{ missing: 'user' } as const, { sent: false, reason: 'noUser', skipped: [] }],
+    [slots(undefined), { sent: false, reason: 'noEmail', skipped: [{ attribute: 'email', reason: 'missing' }] }],
+    [slots('not an address', undefined), { sent: false, reason: 'noEmail', skipped: [{ attribute: 'email', reason: 'invalid' }, { attribute: 'recoveryEmail', reason: 'missing' }] }],
+  ])('skips, without sending, an owner it cannot reach (%j)', async (contact, expected) => {
     const { outcome, sent } = await run(contact);
-    expect(outcome).toEqual({ sent: false, reason });
+    expect(outcome).toEqual(expected);
     expect(sent).toEqual([]);
   });
 
@@ -47,44 +62,51 @@ describe('notifyOwner', () => {
 
   it('rejects when the send fails', async () => {
     const failure = new Error('throttled');
-    await expect(run({ email: 'owner@example.org' }, () => Promise.reject(failure))).rejects.toBe(failure);
+    await expect(run(slots(OWNER), () => Promise.reject(failure))).rejects.toBe(failure);
   });
 });
 
 describe('noticeEmail', () => {
-  const email = noticeEmail(CHANGE, 'owner@example.org', SETTINGS);
+  const email = noticeEmail(CHANGE, [OWNER, 'recovery@example.net'], SETTINGS);
 
-  it('goes from the configured sender to the owner, under its subject', () => {
-    expect({ from: email.from, to: email.to, subject: email.subject }).toEqual({ from: SETTINGS.fromAddress, to: 'owner@example.org', subject: NOTICE_SUBJECT });
+  it('goes from the configured sender to the owner\'s addresses, under its subject', () => {
+    expect({ from: email.from, to: email.to, subject: email.subject }).toEqual({ from: SETTINGS.fromAddress, to: [OWNER, 'recovery@example.net'], subject: NOTICE_SUBJECT });
     expect(NOTICE_SUBJECT).toBe('Your password was changed');
   });
 
-  it('says when (human UTC and ISO 8601), from which IP, and where to go if it was not the owner, in plain text', () => {
+  it('says when (human UTC and ISO 8601), from which IP, with which client, and where to go if it was not the owner, in plain text', () => {
     expect(email.text).toBe([
       'The password of your account was changed on Tuesday 1 December 2026 at 02:15 UTC (2026-12-01T02:15:30.123Z), from the IP address 203.0.113.7.',
+      'The request came from a client that calls itself: Mozilla/5.0 <script>alert(1)</script> & "co"',
       'If you made this change, there is nothing more to do.',
       `If you did not, someone else may have your password: reset it now at ${SETTINGS.resetUrl}`,
-      'This message was sent automatically because your password changed; replies are not read.',
+      'This message was sent automatically because your password changed, to every address on your account; replies are not read.',
     ].join('\n\n'));
   });
 
-  it('says the same in simple HTML, every value escaped, the reset page as a link', () => {
+  it('says the same in simple HTML, every value escaped (the User-Agent is the requester\'s own text), the reset page as a link', () => {
     expect(email.html).toBe([
       '<p>The password of your account was changed on Tuesday 1 December 2026 at 02:15 UTC (2026-12-01T02:15:30.123Z), from the IP address 203.0.113.7.</p>',
+      '<p>The request came from a client that calls itself: Mozilla/5.0 &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;co&quot;</p>',
       '<p>If you made this change, there is nothing more to do.</p>',
       '<p>If you did not, someone else may have your password: reset it now at <a href="https://app.example.com/reset?a=1&amp;b=2">https://app.example.com/reset?a=1&amp;b=2</a></p>',
-      '<p>This message was sent automatically because your password changed; replies are not read.</p>',
+      '<p>This message was sent automatically because your password changed, to every address on your account; replies are not read.</p>',
     ].join('\n'));
   });
 
+  it('says "unknown" when the change names no client', () => {
+    expect(noticeEmail({ ...CHANGE, userAgent: undefined }, [OWNER], SETTINGS).text).toContain('a client that calls itself: unknown');
+  });
+
   it('says "an unknown IP address" when the change has none', () => {
-    const unknown = noticeEmail({ ...CHANGE, sourceIp: undefined }, 'owner@example.org', SETTINGS);
+    const unknown = noticeEmail({ ...CHANGE, sourceIp: undefined }, [OWNER], SETTINGS);
     expect(unknown.text).toContain('(2026-12-01T02:15:30.123Z), from an unknown IP address.');
     expect(unknown.html).toContain('from an unknown IP address.</p>');
   });
 
-  it('carries nothing of the user but the address it goes to', () => {
+  it('carries nothing of the user but the addresses it goes to', () => {
     expect(JSON.stringify(email)).not.toContain(CHANGE.userId);
+    expect(JSON.stringify(email)).not.toContain(CHANGE.changeId);
   });
 });
 
@@ -113,5 +135,23 @@ describe('the notice\'s pure helpers', () => {
     ['', false],
   ])('%j is deliverable: %s', (address, deliverable) => {
     expect(isDeliverableAddress(address)).toBe(deliverable);
+  });
+});
+
+describe('cleanUserAgent', () => {
+  it.each([
+    ['Mozilla/5.0 (X11; Linux x86_64)', 'Mozilla/5.0 (X11; Linux x86_64)'],
+    ['curl/8.5.0\r\nX-Forged: yes', 'curl/8.5.0 X-Forged: yes'],
+    ['left\u202eright\u200b\u2028end\u0000', 'left right end'],
+    ['   \t ', undefined],
+    [undefined, undefined],
+  ])('%j becomes %j', (raw, cleaned) => {
+    expect(cleanUserAgent(raw)).toBe(cleaned);
+  });
+
+  it(`cuts to ${USER_AGENT_MAX_LENGTH} code points, never inside a surrogate pair`, () => {
+    const cut = cleanUserAgent('😀'.repeat(USER_AGENT_MAX_LENGTH + 5)) ?? '';
+    expect([...cut]).toHaveLength(USER_AGENT_MAX_LENGTH);
+    expect(cut).toBe('😀'.repeat(USER_AGENT_MAX_LENGTH));
   });
 });

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_JWT_SECRET, FUNCTIONS, functionVariables, type FunctionName } from '../../lib/config/variables.js';
+import { DEV_JWT_SECRET, FUNCTIONS, functionVariables, VARIABLES, type FunctionName } from '../../lib/config/variables.js';
+import { PASSWORD_CHANGED_EVENT } from '../../lib/core/password-changed-event.js';
+import { CHANGE_PASSWORD_ROUTE, PASSWORD_POLICY_ROUTE, SESSION_ROUTE } from '../../lib/http/routes.js';
 
 /** `sls package --stage prod` offline, and what the CloudFormation it writes says. */
 const run = promisify(execFile);
@@ -39,7 +41,10 @@ const EVENT_BUS = 'platform-events';
 const NOTICE = { NOTICE_FROM_ADDRESS: 'no-reply@mail.example.com', NOTICE_RESET_URL: 'https://app.example.com/reset' };
 /** The platform's existing table, as USERS_TABLE_ARN names it at packaging. */
 const EXISTING_TABLE_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/platform-users';
-const EXISTING_LAYOUT = { USERS_TABLE: 'platform-users', USERS_KEY: 'pk=USER#{sub},sk=PROFILE', USERS_ATTRIBUTE_NAMES: 'passwordHash=pwHash' };
+const EXISTING_LAYOUT = { USERS_TABLE: 'platform-users', USERS_KEY: 'pk=USER#{sub},sk=PROFILE', USERS_ATTRIBUTE_NAMES: 'passwordHash=pwHash,pendingPasswordChanged=outbox' };
+/** That table's own stream, which the relay reads; and the operator's alarm topic. */
+const EXISTING_STREAM_ARN = `${EXISTING_TABLE_ARN}/stream/2026-01-01T00:00:00.000`;
+const ALARM_TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:operators';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 /** Service folders made for the runs. */
@@ -83,26 +88,27 @@ const slsPackage = async (extraEnv: Record<string, string>, workFolder: string, 
 const readTemplate = (folder: string) => JSON.parse(readFileSync(join(folder, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
 
 /** Evaluates the Fn::Not / Fn::Equals conditions the template uses (values are resolved at package time). */
-const evaluate = (condition: unknown): boolean => {
-  const c = condition as { 'Fn::Not'?: [unknown]; 'Fn::Equals'?: [unknown, unknown]; 'Fn::And'?: unknown[] };
-  if (c['Fn::Not']) return !evaluate(c['Fn::Not'][0]);
-  if (c['Fn::And']) return c['Fn::And'].every(evaluate);
+const evaluate = (condition: unknown, conditions: Record<string, unknown> = {}): boolean => {
+  const c = condition as { 'Fn::Not'?: [unknown]; 'Fn::Equals'?: [unknown, unknown]; 'Fn::And'?: unknown[]; Condition?: string };
+  if (c.Condition !== undefined) return evaluate(conditions[c.Condition], conditions);
+  if (c['Fn::Not']) return !evaluate(c['Fn::Not'][0], conditions);
+  if (c['Fn::And']) return c['Fn::And'].every((part) => evaluate(part, conditions));
   if (c['Fn::Equals']) return c['Fn::Equals'][0] === c['Fn::Equals'][1];
   throw new Error(`unsupported condition ${JSON.stringify(condition)}`);
 };
 /** The resources CloudFormation would create: those without a Condition or whose Condition holds. */
 const created = (t: Template) =>
-  Object.fromEntries(Object.entries(t.Resources).filter(([, r]) => r.Condition === undefined || evaluate(t.Conditions?.[r.Condition])));
+  Object.fromEntries(Object.entries(t.Resources).filter(([, r]) => r.Condition === undefined || evaluate(t.Conditions?.[r.Condition], t.Conditions)));
 /** The branch an Fn::If takes in this template (anything else as it is). */
 const chosen = (t: Template, value: unknown): unknown => {
   const branch = (value as { 'Fn::If'?: [string, unknown, unknown] })['Fn::If'];
-  return branch === undefined ? value : evaluate(t.Conditions?.[branch[0]]) ? branch[1] : branch[2];
+  return branch === undefined ? value : chosen(t, evaluate(t.Conditions?.[branch[0]], t.Conditions) ? branch[1] : branch[2]);
 };
 type Policy = { PolicyDocument: { Statement: { Effect: string; Action: string[] | string; Resource: unknown }[] } };
 /** A role's statements as CloudFormation would create them: a policy under Fn::If only when its condition holds. */
 const statementsOf = (role: Resources[string] | undefined, t: Template = template) =>
   ((role?.Properties.Policies ?? []) as (Policy | { 'Fn::If': [string, Policy, unknown] })[])
-    .flatMap((p) => ('Fn::If' in p ? (evaluate(t.Conditions?.[p['Fn::If'][0]]) ? [p['Fn::If'][1]] : []) : [p]))
+    .flatMap((p) => ('Fn::If' in p ? (evaluate(t.Conditions?.[p['Fn::If'][0]], t.Conditions) ? [p['Fn::If'][1]] : []) : [p]))
     .flatMap((p) => p.PolicyDocument.Statement);
 /** The statements of a role: the framework's, which the change function runs with, unless another is named. */
 const roleStatements = (t: Template, name = 'IamRoleLambdaExecution') => {
@@ -130,9 +136,9 @@ beforeAll(async () => {
   let global3Dir: string;
   [dir, configuredDir, localDir, global3Dir] = await Promise.all([
     slsPackage({}, '.esbuild-package-test'),
-    slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true', USERS_TABLE_ARN: EXISTING_TABLE_ARN, ...EXISTING_LAYOUT, ...NOTICE }, '.esbuild-package-test-configured'),
+    slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true', USERS_TABLE_ARN: EXISTING_TABLE_ARN, USERS_TABLE_STREAM_ARN: EXISTING_STREAM_ARN, ALARM_TOPIC_ARN, ...EXISTING_LAYOUT, ...NOTICE }, '.esbuild-package-test-configured'),
     slsPackage({ USERS_TABLE_REPLICA_REGIONS: ' eu-west-1 , eu-central-1 ', USERS_TABLE_WITNESS_REGION: 'eu-west-2', LAMBDA_MEMORY_MB: '3008', AWS_REGION: 'eu-central-1' }, '.esbuild-package-test-local', 'local'),
-    slsPackage({ USERS_TABLE_REPLICA_REGIONS: REPLICAS }, '.esbuild-package-test-global'),
+    slsPackage({ USERS_TABLE_REPLICA_REGIONS: REPLICAS, EVENT_BUS_NAME: EVENT_BUS }, '.esbuild-package-test-global'),
   ]);
   global3 = readTemplate(global3Dir);
   globalWitness = readTemplate(localDir);
@@ -162,7 +168,7 @@ describe('sls package --stage prod', () => {
 
   it('routes POST (and the CORS preflight) /v1/users/profile/change-password on an HTTP API', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey);
-    expect(routes.sort((a, b) => String(a).localeCompare(String(b)))).toEqual(['GET /v1/password-policy', 'GET /v1/session', 'OPTIONS /v1/users/profile/change-password', 'POST /v1/users/profile/change-password']);
+    expect(routes.sort((a, b) => String(a).localeCompare(String(b)))).toEqual([`${PASSWORD_POLICY_ROUTE.method} ${PASSWORD_POLICY_ROUTE.path}`, `${SESSION_ROUTE.method} ${SESSION_ROUTE.path}`, `OPTIONS ${CHANGE_PASSWORD_ROUTE.path}`, `${CHANGE_PASSWORD_ROUTE.method} ${CHANGE_PASSWORD_ROUTE.path}`]);
   });
 
   it('grants DynamoDB GetItem and UpdateItem on the users table only', () => {
@@ -286,15 +292,10 @@ describe('sls package --stage prod', () => {
     });
   });
 
-  it('with EVENT_BUS_NAME set, grants events:PutEvents on that one bus only, and tells the function its name', () => {
-    const policy = created(configured).EventBusPublishPolicy;
-    expect(policy?.Properties).toMatchObject({
-      Roles: [{ Ref: 'IamRoleLambdaExecution' }],
-      PolicyDocument: {
-        Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/${EVENT_BUS}` } }],
-      },
-    });
+  it('with EVENT_BUS_NAME set, tells the function its name and grants it no EventBridge call: the relay publishes', () => {
     expect(variablesOf(configured).EVENT_BUS_NAME).toBe(EVENT_BUS);
+    expect(roleStatements(configured).flatMap((s) => s.Action).filter((a) => a.startsWith('events:'))).toEqual([]);
+    expect(Object.values(created(configured)).filter((r) => r.Type === 'AWS::IAM::Policy').flatMap((p) => JSON.stringify(p).match(/events:\w+/g) ?? [])).toEqual([]);
   });
 
   it('with TRACING=true, turns on X-Ray for the function and Powertools Tracer', () => {
@@ -346,9 +347,13 @@ describe('sls package with USERS_TABLE_REPLICA_REGIONS', () => {
       KeySchema: resources.UsersTable?.Properties.KeySchema,
       AttributeDefinitions: resources.UsersTable?.Properties.AttributeDefinitions,
       SSESpecification: { SSEEnabled: true },
+      // With EVENT_BUS_NAME: each Region's relay reads its replica's stream.
+      StreamSpecification: { 'Fn::If': ['HasEventBus', { StreamViewType: 'NEW_IMAGE' }, { Ref: 'AWS::NoValue' }] },
       Replicas: REPLICAS.split(',').map(replica),
       GlobalTableWitnesses: { Ref: 'AWS::NoValue' },
     });
+    expect(chosen(global3, global3.Resources.UsersGlobalTable?.Properties.StreamSpecification)).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    expect(chosen(global3, created(global3).PasswordChangedRelayStream?.Properties.EventSourceArn)).toEqual({ 'Fn::GetAtt': ['UsersGlobalTable', 'StreamArn'] });
   });
 
   it('grants the two DynamoDB calls on the global table, whose ARN is this Region’s replica', () => {
@@ -370,7 +375,7 @@ describe('sls package with USERS_TABLE_REPLICA_REGIONS', () => {
 
   // One refusal of each kind through `sls package` (the others: packaging-checks.test.ts).
   it.concurrent.for<{ env: Record<string, string>; message: string }>([
-    { env: { LAMBDA_MEMORY_MB: '99' }, message: 'LAMBDA_MEMORY_MB must be a whole number of MB from 128 to 10240 (got "99")' },
+    { env: { LAMBDA_MEMORY_MB: '99' }, message: `LAMBDA_MEMORY_MB must be a whole number of MB from ${VARIABLES.LAMBDA_MEMORY_MB.range.min} to ${VARIABLES.LAMBDA_MEMORY_MB.range.max} (got "99")` },
     { env: { USERS_TABLE_REPLICA_REGIONS: 'eu-west-2,eu-west-3,eu-central-1' }, message: 'USERS_TABLE_REPLICA_REGIONS must include the Region deployed to, eu-west-1' },
   ])('refuses, before building anything, $env', { timeout: 120_000 }, async ({ env, message }, { expect }) => {
     const refused = await slsPackage(env, `.esbuild-package-test-refused-${Object.keys(env).join('-')}`).then(
@@ -416,7 +421,7 @@ describe('sls package: the owner notice (passwordChangedNotice)', () => {
     const rules = ofTypeIn(configured, 'AWS::Events::Rule').map(([, r]) => r.Properties);
     expect(rules).toEqual([expect.objectContaining({
       EventBusName: EVENT_BUS,
-      EventPattern: { source: ['change-password'], 'detail-type': ['PasswordChanged'] },
+      EventPattern: { source: [PASSWORD_CHANGED_EVENT.source], 'detail-type': [PASSWORD_CHANGED_EVENT.detailType] },
       State: 'ENABLED',
       Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': [NOTICE_FUNCTION, 'Arn'] } })],
     })]);
@@ -425,9 +430,10 @@ describe('sls package: the owner notice (passwordChangedNotice)', () => {
     expect(JSON.stringify(permissions)).toContain(`"rule","${EVENT_BUS}","change-password-prod-passwordChangedNotice-rule-1"`);
   });
 
-  it('with both set, retries a failed invocation twice within 6 hours (Lambda\'s asynchronous invocation)', () => {
+  it('with both set, retries a failed invocation twice within 6 hours (Lambda\'s asynchronous invocation), then sends it to its dead-letter queue', () => {
     const [[, config] = []] = ofTypeIn(configured, 'AWS::Lambda::EventInvokeConfig');
-    expect(config?.Properties).toMatchObject({ FunctionName: { Ref: NOTICE_FUNCTION }, MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600 });
+    expect(config?.Properties).toMatchObject({ FunctionName: { Ref: NOTICE_FUNCTION }, MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600, DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['NoticeDeadLetterQueue', 'Arn'] } } } });
+    expect(created(configured).NoticeDeadLetterQueue?.Properties).toEqual({ QueueName: 'change-password-prod-password-changed-notice-dlq', SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
   });
 
   it('with both set, creates the idempotency table: key id (S), TTL on expiration, on demand, encrypted', () => {
@@ -447,6 +453,7 @@ describe('sls package: the owner notice (passwordChangedNotice)', () => {
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: sub('logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/change-password-prod-passwordChangedNotice:*') },
       { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: EXISTING_TABLE_ARN },
       { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: { 'Fn::GetAtt': ['IdempotencyTable', 'Arn'] } },
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['NoticeDeadLetterQueue', 'Arn'] } },
       {
         Effect: 'Allow',
         Action: 'ses:SendEmail',
@@ -464,6 +471,73 @@ describe('sls package: the owner notice (passwordChangedNotice)', () => {
     const actions = roleStatements(configured).flatMap((s) => s.Action);
     expect(actions.filter((a) => a.startsWith('ses:'))).toEqual([]);
     expect(JSON.stringify(roleStatements(configured))).not.toContain('IdempotencyTable');
+  });
+});
+
+describe('sls package: the PasswordChanged relay (passwordChangedRelay)', () => {
+  const RELAY_FUNCTION = 'PasswordChangedRelayLambdaFunction';
+  const ofTypeIn = (t: Template, type: string) => Object.entries(created(t)).filter(([, r]) => r.Type === type).map(([name]) => name);
+
+  it('is not deployed without EVENT_BUS_NAME: no function, stream, mapping, queue, role or alarm, and the table keeps no stream', () => {
+    expect(ofTypeIn(template, 'AWS::Lambda::Function')).not.toContain(RELAY_FUNCTION);
+    for (const type of ['AWS::Lambda::EventSourceMapping', 'AWS::SQS::Queue', 'AWS::CloudWatch::Alarm']) expect(ofTypeIn(template, type)).toEqual([]);
+    expect(ofTypeIn(template, 'AWS::IAM::Role')).not.toContain('PasswordChangedRelayRole');
+    expect(chosen(template, resources.UsersTable?.Properties.StreamSpecification)).toEqual({ Ref: 'AWS::NoValue' });
+  });
+
+  it('with EVENT_BUS_NAME, runs from the bundle on nodejs24.x arm64 with its own role, and streams the table it creates (NEW_IMAGE)', () => {
+    expect(created(configured)[RELAY_FUNCTION]?.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'functions/password-changed-relay/handler.handler', Role: { 'Fn::GetAtt': ['PasswordChangedRelayRole', 'Arn'] } });
+    expect(variablesOf(configured, RELAY_FUNCTION)).toMatchObject({ EVENT_BUS_NAME: EVENT_BUS, ...EXISTING_LAYOUT });
+    expect(chosen(global3, created(global3).PasswordChangedRelayStream?.Properties.EventSourceArn)).toEqual({ 'Fn::GetAtt': ['UsersGlobalTable', 'StreamArn'] });
+  });
+
+  it('reads the stream from its oldest record, filtered to this Region\'s pending events, retrying a failing record (split, reported) for 6 hours before its dead-letter queue', () => {
+    const mapping = created(configured).PasswordChangedRelayStream?.Properties;
+    expect({ ...mapping, EventSourceArn: chosen(configured, mapping?.EventSourceArn) }).toEqual({
+      EventSourceArn: EXISTING_STREAM_ARN,
+      FunctionName: { Ref: RELAY_FUNCTION },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 10,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: -1,
+      MaximumRecordAgeInSeconds: 21600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['RelayDeadLetterQueue', 'Arn'] } } },
+      FilterCriteria: { Filters: [{ Pattern: { 'Fn::Sub': [expect.any(String), { attribute: 'outbox' }] } }] },
+    });
+    // The attribute as USERS_ATTRIBUTE_NAMES renames it, and the Region the stack deploys to.
+    const [pattern] = ((mapping?.FilterCriteria ?? { Filters: [] }) as { Filters: { Pattern: { 'Fn::Sub': [string] } }[] }).Filters[0]?.Pattern['Fn::Sub'] ?? [];
+    expect(JSON.parse(pattern ?? '')).toEqual({ dynamodb: { NewImage: { '${attribute}': { L: { M: { region: { S: ['${AWS::Region}'] } } } } } } });
+    expect(created(configured).RelayDeadLetterQueue?.Properties).toEqual({ QueueName: 'change-password-prod-password-changed-relay-dlq', SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+  });
+
+  it('grants the relay exactly its calls: its logs, the stream, PutEvents on the one bus, the pending events alone on the users table, its queue', () => {
+    expect(roleStatements(configured, 'PasswordChangedRelayRole').map((statement) => ({ ...statement, Resource: chosen(configured, statement.Resource) }))).toEqual([
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/change-password-prod-passwordChangedRelay:*' } },
+      { Effect: 'Allow', Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'], Resource: EXISTING_STREAM_ARN },
+      { Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/${EVENT_BUS}` } },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: EXISTING_TABLE_ARN,
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'outbox'] }, StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE', 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' } },
+      },
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['RelayDeadLetterQueue', 'Arn'] } },
+    ]);
+  });
+
+  it('with ALARM_TOPIC_ARN, alarms the topic when a dead-letter queue holds a message, when the relay falls 5 minutes behind, and on 5 answers 5xx in 5 minutes', () => {
+    const alarms = Object.fromEntries(Object.entries(created(configured)).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm').map(([name, r]) => [name, r.Properties]));
+    expect(Object.keys(alarms).sort()).toEqual(['ChangePasswordServerErrorsAlarm', 'NoticeDeadLetterAlarm', 'RelayBehindAlarm', 'RelayDeadLetterAlarm']);
+    for (const alarm of Object.values(alarms)) expect(alarm).toMatchObject({ AlarmActions: [ALARM_TOPIC_ARN], TreatMissingData: 'notBreaching' });
+    expect(alarms.RelayDeadLetterAlarm).toMatchObject({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['RelayDeadLetterQueue', 'QueueName'] } }], Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(alarms.NoticeDeadLetterAlarm).toMatchObject({ Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['NoticeDeadLetterQueue', 'QueueName'] } }], Threshold: 0 });
+    expect(alarms.RelayBehindAlarm).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'IteratorAge', Dimensions: [{ Name: 'FunctionName', Value: { Ref: RELAY_FUNCTION } }], Statistic: 'Maximum', Threshold: 300_000 });
+    // The change function's own metric: PasswordChangeFailed under the reasons of 9001 and 9000.
+    const reasons = ((alarms.ChangePasswordServerErrorsAlarm?.Metrics ?? []) as { MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] } } }[])
+      .flatMap((m) => (m.MetricStat === undefined ? [] : [m.MetricStat.Metric]));
+    expect(reasons).toEqual(['SERVICE_UNAVAILABLE', 'INTERNAL'].map((reason) => ({ Namespace: 'ChangePassword', MetricName: 'PasswordChangeFailed', Dimensions: [{ Name: 'service', Value: 'change-password' }, { Name: 'reason', Value: reason }] })));
+    expect(alarms.ChangePasswordServerErrorsAlarm).toMatchObject({ Threshold: 5, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
 });
 
@@ -528,7 +602,7 @@ describe('sls package --stage prod: the token authorizer', () => {
 
 describe('the password policy function (GET /v1/password-policy)', () => {
   it('is routed without the authorizer, runs with a role that writes its logs only, and ships one small bundled file', async () => {
-    expect(resources.HttpApiRouteGetV1PasswordDashpolicy?.Properties).toMatchObject({ RouteKey: 'GET /v1/password-policy' });
+    expect(resources.HttpApiRouteGetV1PasswordDashpolicy?.Properties).toMatchObject({ RouteKey: `${PASSWORD_POLICY_ROUTE.method} ${PASSWORD_POLICY_ROUTE.path}` });
     expect(resources.HttpApiRouteGetV1PasswordDashpolicy?.Properties).not.toHaveProperty('AuthorizerId');
     expect(resources.PasswordPolicyLambdaFunction?.Properties).toMatchObject({ Role: { 'Fn::GetAtt': ['PasswordPolicyRole', 'Arn'] } });
     expect(statementsOf(resources.PasswordPolicyRole).flatMap((s) => s.Action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);

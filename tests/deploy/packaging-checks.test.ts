@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { VARIABLES } from '../../lib/config/variables.js';
 
 /**
  * The deploy-time settings scripts/local/serverless-plugin.cjs checks before `sls package` /
@@ -12,7 +13,12 @@ interface Service {
 }
 type Check = (serverless: { service: Service; classes: { Error: typeof Error } }) => void;
 const { packagingChecks } = createRequire(import.meta.url)('../../scripts/local/serverless-plugin.cjs') as {
-  packagingChecks: { checkExistingTable: Check; checkGlobalTable: Check; checkMemory: Check };
+  packagingChecks: {
+    checkExistingTable: Check;
+    checkGlobalTable: Check;
+    checkMemory: (...args: [...Parameters<Check>, { min: number; max: number }]) => void;
+    checkExistingStream: (serverless: Parameters<Check>[0], tableArn: string) => void;
+  };
 };
 
 const TABLE = 'platform-users';
@@ -79,16 +85,39 @@ describe('USERS_TABLE_ARN at packaging', () => {
   });
 });
 
-describe('LAMBDA_MEMORY_MB at packaging', () => {
-  it.for([128, '1769', 10240])('accepts %s MB, as a number', (memorySize) => {
+describe('LAMBDA_MEMORY_MB at packaging, in the range of lib/config/variables.ts (which the plugin reads)', () => {
+  const range = VARIABLES.LAMBDA_MEMORY_MB.range;
+  const checkMemory: Check = (serverless) => packagingChecks.checkMemory(serverless, range);
+
+  it.for([range.min, '1769', range.max])('accepts %s MB, as a number', (memorySize) => {
     const serverless = serverlessWith({}, { memorySize });
-    expect(refusal(packagingChecks.checkMemory, serverless)).toBe('');
+    expect(refusal(checkMemory, serverless)).toBe('');
     expect(serverless.service.provider.memorySize).toBe(Number(memorySize));
   });
 
-  it.for([127, '10241', '1.5', 'lots', ''])('refuses %s', (memorySize) => {
-    expect(refusal(packagingChecks.checkMemory, serverlessWith({}, { memorySize }))).toBe(
-      `Invalid configuration: LAMBDA_MEMORY_MB must be a whole number of MB from 128 to 10240 (got "${memorySize}")`,
+  it.for([range.min - 1, String(range.max + 1), '1.5', 'lots', ''])('refuses %s', (memorySize) => {
+    expect(refusal(checkMemory, serverlessWith({}, { memorySize }))).toBe(
+      `Invalid configuration: LAMBDA_MEMORY_MB must be a whole number of MB from ${range.min} to ${range.max} (got "${memorySize}")`,
+    );
+  });
+});
+
+describe('USERS_TABLE_STREAM_ARN at packaging, with EVENT_BUS_NAME and USERS_TABLE_ARN', () => {
+  const TABLE_ARN = `arn:aws:dynamodb:eu-west-1:123456789012:table/${TABLE}`;
+  const check = (custom: Record<string, string>): string => refusal((serverless) => packagingChecks.checkExistingStream(serverless, TABLE_ARN), serverlessWith(custom));
+
+  it('accepts that table\'s stream, or no stream without a bus', () => {
+    expect(check({ eventBusName: 'bus', existingUsersTableStreamArn: `${TABLE_ARN}/stream/2026-01-01T00:00:00.000` })).toBe('');
+    expect(check({ eventBusName: '', existingUsersTableStreamArn: '' })).toBe('');
+  });
+
+  it.each([
+    ['none', ''],
+    ['another table\'s', 'arn:aws:dynamodb:eu-west-1:123456789012:table/other/stream/2026-01-01T00:00:00.000'],
+    ['the table itself', TABLE_ARN],
+  ])('refuses %s: the relay would read nothing, or the wrong table', (_case, stream) => {
+    expect(check({ eventBusName: 'bus', existingUsersTableStreamArn: stream })).toBe(
+      `Invalid configuration: with EVENT_BUS_NAME and USERS_TABLE_ARN, USERS_TABLE_STREAM_ARN must name that table's stream (StreamViewType NEW_IMAGE or NEW_AND_OLD_IMAGES), ${TABLE_ARN}/stream/<label> (got "${stream}")`,
     );
   });
 });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { eventBridgeNotifier } from '../../lib/adapters/eventbridge/change-notifier.js';
+import { eventBridgePublisher } from '../../lib/adapters/eventbridge/change-notifier.js';
 import { sesEmailSender } from '../../lib/adapters/ses/email-sender.js';
-import { noticeDependencies } from '../../lib/compose.js';
-import { loadNoticeConfig } from '../../lib/config/load.js';
+import { noticeDependencies, relayDependencies } from '../../lib/compose.js';
+import { loadNoticeConfig, loadRelayConfig } from '../../lib/config/load.js';
 import { NOTICE_SUBJECT } from '../../lib/core/notify-owner.js';
 import { createNoticeHandler, type NoticeResult } from '../../lib/events/password-changed-notice.js';
 import { ensureIdempotencyTable } from '../../scripts/local/dynamodb.js';
@@ -12,8 +12,8 @@ import { apiEvent, lambdaContext, SEED_NEW, SEED_OLD, startHarness, type Harness
 import { startSesStandIn } from '../support/ses.js';
 
 /**
- * The passwordChangedNotice function end to end: a real change through the change handler publishes
- * PasswordChanged (the real EventBridge client against its stand-in); the event EventBridge would
+ * The passwordChangedNotice function end to end: a real change through the change handler records
+ * PasswordChanged, the relay publishes it (the real EventBridge client against its stand-in); the event EventBridge would
  * deliver goes to the real notice handler, built by the composition against the same DynamoDB API
  * server (users table and idempotency table, Powertools Idempotency's own DynamoDB calls), whose
  * real SES v2 client talks to a stand-in of SendEmail. Log lines are read from stdout.
@@ -21,6 +21,8 @@ import { startSesStandIn } from '../support/ses.js';
 const FROM = 'no-reply@example.com';
 const RESET_URL = 'https://app.example.com/account/reset?from=notice&lang=en';
 const EMAIL = 'owner@example.org';
+const RECOVERY = 'recovery@example.net';
+const USER_AGENT = 'Evil <img src=x onerror=alert(1)>\r\nBcc: x@example.net';
 
 let h: Harness;
 let eventBridge: Awaited<ReturnType<typeof startEventBridgeStandIn>>;
@@ -45,10 +47,11 @@ const delivered = (entry: PutEventsEntry | undefined, id: string = randomUUID())
 /** A user changes their password through the real endpoint; returns the event delivered for it and what a secret check needs. */
 const changeAndDeliver = async (attributes: Record<string, unknown> = { email: EMAIL }) => {
   const { userId, token } = await h.seedUser(attributes);
-  const publish = h.invokerWith({ notifier: eventBridgeNotifier('platform-bus', eventBridge.client()) });
-  const res = await publish(apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword: SEED_NEW } }));
+  const res = await h.invoke(apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword: SEED_NEW }, headers: { 'user-agent': USER_AGENT } }));
   expect(res.statusCode).toBe(200);
   const item = await h.getItem(userId);
+  const relay = relayDependencies(loadRelayConfig({ USERS_TABLE: h.table, DYNAMODB_ENDPOINT: h.endpoint, EVENT_BUS_NAME: 'platform-bus' }), eventBridgePublisher('platform-bus', eventBridge.client()));
+  expect(await relay.relay(userId)).toBe(1);
   const entry = eventBridge.requests.at(-1)?.entries[0];
   return { userId, event: delivered(entry), secrets: [SEED_OLD, SEED_NEW, token, item?.passwordHash as string], changedAt: item?.passwordChangedAt as string };
 };
@@ -57,7 +60,7 @@ const noticeConfig = (env: Record<string, string> = {}) =>
   loadNoticeConfig({ USERS_TABLE: h.table, IDEMPOTENCY_TABLE: idempotencyTable, DYNAMODB_ENDPOINT: h.endpoint, NOTICE_FROM_ADDRESS: FROM, NOTICE_RESET_URL: RESET_URL, ...env });
 
 beforeAll(async () => {
-  [h, eventBridge, ses] = await Promise.all([startHarness(), startEventBridgeStandIn(), startSesStandIn()]);
+  [h, eventBridge, ses] = await Promise.all([startHarness({}, undefined, { EVENT_BUS_NAME: 'platform-bus' }), startEventBridgeStandIn(), startSesStandIn()]);
   idempotencyTable = `idempotency-${randomUUID()}`;
   await ensureIdempotencyTable(h.endpoint, idempotencyTable);
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
@@ -91,7 +94,7 @@ describe('passwordChangedNotice', () => {
 
     const result = await notice(event);
 
-    expect(result).toEqual({ sent: true });
+    expect(result).toEqual({ sent: true, recipients: 1, skipped: [] });
     expect(ses.requests.map(({ method, path }) => `${method} ${path}`)).toEqual(['POST /v2/email/outbound-emails']);
     const [email] = ses.accepted;
     expect(email?.FromEmailAddress).toBe(FROM);
@@ -103,9 +106,12 @@ describe('passwordChangedNotice', () => {
     expect(text).toMatch(/changed on \w+day \d{1,2} \w+ \d{4} at \d{2}:\d{2} UTC/);
     expect(text).toContain('from the IP address 203.0.113.7');
     expect(text).toContain(`reset it now at ${RESET_URL}`);
+    expect(text).toContain('a client that calls itself: Evil <img src=x onerror=alert(1)> Bcc: x@example.net');
     const html = simple?.Body?.Html?.Data ?? '';
     expect(html).toContain(`<a href="${RESET_URL.replaceAll('&', '&amp;')}">`);
     expect(html).toContain('203.0.113.7');
+    expect(html).toContain('Evil &lt;img src=x onerror=alert(1)&gt; Bcc: x@example.net');
+    expect(html).not.toContain('<img');
   });
 
   it('puts no password, hash or token in the email or the logs, and no address in the logs', async () => {
@@ -126,9 +132,31 @@ describe('passwordChangedNotice', () => {
     const first = await notice(event);
     const second = await notice(structuredClone(event));
 
-    expect([first, second]).toEqual([{ sent: true }, { sent: true }]);
+    expect([first, second]).toEqual([{ sent: true, recipients: 1, skipped: [] }, { sent: true, recipients: 1, skipped: [] }]);
     expect(ses.accepted).toHaveLength(1);
-    expect(logEntries().map((entry) => entry.message)).toContain('Password change notice already handled for this event; nothing sent');
+    expect(logEntries().map((entry) => entry.message)).toContain('Password change notice already handled for this change; nothing sent');
+  });
+
+  it('sends one email for two publications of one change (a relay retry, an SDK retry, two Regions): the change is the key, not the event id', async () => {
+    const { event } = await changeAndDeliver();
+
+    await notice(event);
+    const again = await notice({ ...structuredClone(event), id: randomUUID(), region: 'eu-west-2' });
+
+    expect(again).toEqual({ sent: true, recipients: 1, skipped: [] });
+    expect(ses.accepted).toHaveLength(1);
+  });
+
+  it('sends to every address the record holds (NOTICE_ADDRESS_ATTRIBUTES), skipping and logging by name one that holds nothing', async () => {
+    const handler = createNoticeHandler(noticeDependencies(noticeConfig({ NOTICE_ADDRESS_ATTRIBUTES: 'email,recoveryEmail,workEmail' }), sesEmailSender(ses.client())));
+    const { event } = await changeAndDeliver({ email: EMAIL, recoveryEmail: RECOVERY });
+
+    const result = await handler(event, lambdaContext());
+
+    expect(result).toEqual({ sent: true, recipients: 2, skipped: [{ attribute: 'workEmail', reason: 'missing' }] });
+    expect(ses.accepted.map((email) => email.Destination?.ToAddresses)).toEqual([[EMAIL, RECOVERY]]);
+    expect(logEntries()).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'Password change notice address skipped', attribute: 'workEmail', reason: 'missing' }));
+    expect(logs.join('')).not.toContain(RECOVERY);
   });
 
   it('sends one email for an event delivered twice at once: the overlapping delivery fails, and its retry sends nothing', async () => {
@@ -141,30 +169,42 @@ describe('passwordChangedNotice', () => {
     // Which one overlaps depends on timing: the later one either fails (the first is in progress) or finds it done.
     const refused = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => (s.reason as Error).name);
     expect(refused.filter((name) => name !== 'IdempotencyAlreadyInProgressError')).toEqual([]);
-    expect([...settled.filter((s) => s.status === 'fulfilled').map((s) => s.value), ...retried]).toEqual([{ sent: true }, { sent: true }]);
+    expect([...settled.filter((s) => s.status === 'fulfilled').map((s) => s.value), ...retried]).toEqual([{ sent: true, recipients: 1, skipped: [] }, { sent: true, recipients: 1, skipped: [] }]);
   });
 
-  it('sends again for another event of the same user: one email per event, not per user', async () => {
+  it('sends again for another change of the same user: one email per change, not per user', async () => {
     const { event } = await changeAndDeliver();
 
     await notice(event);
-    await notice({ ...event, id: randomUUID() });
+    await notice({ ...event, id: randomUUID(), detail: { ...event.detail as object, changeId: randomUUID() } });
+
+    expect(ses.accepted).toHaveLength(2);
+  });
+
+  it('keys an event published before changes carried an identity on its event id', async () => {
+    const { event } = await changeAndDeliver();
+    const { changeId: _changeId, ...older } = event.detail as Record<string, unknown>;
+
+    await notice({ ...event, detail: older });
+    await notice({ ...event, detail: older });
+    await notice({ ...event, id: randomUUID(), detail: older });
 
     expect(ses.accepted).toHaveLength(2);
   });
 
   it.each([
-    ['no email attribute', {}, 'noEmail'],
-    ['an empty email', { email: '  ' }, 'noEmail'],
-    ['an email that is not a string', { email: 42 }, 'noEmail'],
-    ['an address SES would refuse', { email: 'owner@example.org\r\nBcc: someone@example.net' }, 'invalidEmail'],
-  ])('skips a user with %s: logged without an address, the invocation succeeds, and a redelivery changes nothing', async (_case, attributes, reason) => {
+    ['no email attribute', {}, 'missing'],
+    ['an empty email', { email: '  ' }, 'missing'],
+    ['an email that is not a string', { email: 42 }, 'missing'],
+    ['an address SES would refuse', { email: 'owner@example.org\r\nBcc: someone@example.net' }, 'invalid'],
+  ])('skips a user with %s: logged without an address, the invocation succeeds, and a redelivery changes nothing', async (_case, attributes, why) => {
     const { event } = await changeAndDeliver(attributes);
+    const reason = 'noEmail';
 
     const result = await notice(event);
     const again = await notice(event);
 
-    expect(result).toEqual({ sent: false, reason });
+    expect(result).toEqual({ sent: false, reason, skipped: [{ attribute: 'email', reason: why }] });
     expect(again).toEqual(result);
     expect(ses.requests).toEqual([]);
     expect(logEntries()).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'Password change notice skipped: the owner has no usable email address', outcome: reason, eventId: event.id }));
@@ -175,7 +215,7 @@ describe('passwordChangedNotice', () => {
     const { userId, event } = await changeAndDeliver();
     await h.deleteUser(userId);
 
-    expect(await notice(event)).toEqual({ sent: false, reason: 'noUser' });
+    expect(await notice(event)).toEqual({ sent: false, reason: 'noUser', skipped: [] });
     expect(ses.requests).toEqual([]);
   });
 
@@ -190,7 +230,7 @@ describe('passwordChangedNotice', () => {
     const retried = await notice(event);
 
     expect(failed?.name).toBe(type);
-    expect(retried).toEqual({ sent: true });
+    expect(retried).toEqual({ sent: true, recipients: 1, skipped: [] });
     expect(ses.accepted).toHaveLength(1);
     expect(logEntries()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'Password change notice not sent; the event will be retried', errorName: type }));
   });
@@ -233,8 +273,8 @@ describe('passwordChangedNotice', () => {
     const { event } = await changeAndDeliver();
     const { sourceIp: _ip, ...withoutIp } = event.detail as Record<string, unknown>;
 
-    await notice({ ...event, id: randomUUID(), detail: withoutIp });
-    await notice({ ...event, id: randomUUID(), detail: { ...withoutIp, sourceIp: '<script>alert(1)</script>' } });
+    await notice({ ...event, id: randomUUID(), detail: { ...withoutIp, changeId: randomUUID() } });
+    await notice({ ...event, id: randomUUID(), detail: { ...withoutIp, changeId: randomUUID(), sourceIp: '<script>alert(1)</script>' } });
 
     expect(ses.accepted).toHaveLength(2);
     for (const email of ses.accepted) {

@@ -1,4 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
+import { CHANGE_PASSWORD_ROUTE } from '../../lib/http/routes.js';
 import { assertFetchMatchesOpenApi } from '../support/openapi.js';
 
 /**
@@ -6,7 +7,7 @@ import { assertFetchMatchesOpenApi } from '../support/openapi.js';
  * alone uses the demo user and the token npm start printed (tests/support/local-server-setup.ts).
  */
 const { baseUrl, output, token } = inject('localServer');
-const url = `${baseUrl}/v1/users/profile/change-password`;
+const url = `${baseUrl}${CHANGE_PASSWORD_ROUTE.path}`;
 
 /** Every answer over HTTP must also conform to docs/openapi.yaml. */
 const post = async (headers: Record<string, string>, body: string) => {

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { SESSION_ROUTE } from '../../lib/http/routes.js';
+import { CHANGE_PASSWORD_ROUTE, SESSION_ROUTE } from '../../lib/http/routes.js';
 import { putUser } from '../../scripts/local/dynamodb.js';
 import { openApiProblems } from '../support/openapi.js';
 import { claims, nowSeconds, signToken } from '../support/tokens.js';
@@ -17,8 +17,8 @@ const token = (sub: string, iat: number, sid?: string) => signToken(claims(sub, 
 const session = (authorization?: string) =>
   fetch(`${baseUrl}${SESSION_ROUTE.path}`, { headers: authorization === undefined ? {} : { Authorization: authorization } });
 const change = (bearer: string) =>
-  fetch(`${baseUrl}/v1/users/profile/change-password`, {
-    method: 'POST',
+  fetch(`${baseUrl}${CHANGE_PASSWORD_ROUTE.path}`, {
+    method: CHANGE_PASSWORD_ROUTE.method,
     headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ oldPassword: PASSWORD, newPassword: 'NewSecureP@ssw0rd!' }),
   });

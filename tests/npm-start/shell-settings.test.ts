@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createChangePasswordClient } from '../../client/change-password.js';
 import { DEMO_USER, mintToken } from '../../scripts/local/dev-token.js';
 import { putUser } from '../../scripts/local/dynamodb.js';
+import { CHANGE_PASSWORD_ROUTE } from '../../lib/http/routes.js';
 import { freePort } from '../../scripts/local/free-port.js';
 import { token } from '../../scripts/cli/token.js';
 import { SEED_NEW, SEED_OLD, startHarness } from '../support/harness.js';
@@ -61,7 +62,7 @@ let ed: CryptoKey;
 /** A token from "the identity provider": signed with its private key. */
 const idpToken = (key: CryptoKey, alg: string, userId: string, extra: { iss?: string; aud?: string } = {}) => signToken(claims(userId, extra), key, alg, { kid: 'idp-1' });
 const post = (baseUrl: string, token: string, body = JSON.stringify({ oldPassword: SEED_OLD, newPassword: SEED_NEW })) =>
-  fetch(`${baseUrl}/v1/users/profile/change-password`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body });
+  fetch(`${baseUrl}${CHANGE_PASSWORD_ROUTE.path}`, { method: CHANGE_PASSWORD_ROUTE.method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body });
 
 beforeAll(async () => {
   const rsaPair = await generateKeyPair('RS256');
@@ -223,7 +224,7 @@ describe.concurrent('fail fast, and the shell’s secret, on the laptop', { time
     const { code, output } = await finish(['node_modules/tsx/dist/cli.mjs', 'scripts/local/start.ts'], { PORT: String(port), DYNAMODB_PORT: String(await freePort()), USERS_KEY: 'pk=USER' });
     expect(code).toBe(1);
     expect(output).toContain('invalid configuration, nothing started: USERS_KEY must put {sub}');
-    await expect(fetch(`http://127.0.0.1:${port}/v1/users/profile/change-password`, { method: 'POST' })).rejects.toThrow();
+    await expect(fetch(`http://127.0.0.1:${port}${CHANGE_PASSWORD_ROUTE.path}`, { method: CHANGE_PASSWORD_ROUTE.method })).rejects.toThrow();
   });
 
   it('sls invoke local with an invalid configuration exits non-zero with the message, instead of hanging', async () => {

@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from '../../lib/http/request-schema.js';
 import { ERRORS, toErrorResponse, AppError, type ErrorDetails, type ErrorKey } from '../../lib/core/errors.js';
 import { jsonResponse } from '../../lib/http/envelope.js';
-import { PASSWORD_POLICY_ROUTE, SESSION_ROUTE } from '../../lib/http/routes.js';
-import { openApiProblems, openapi, ROUTE } from '../support/openapi.js';
+import { CHANGE_PASSWORD_ROUTE, PASSWORD_POLICY_ROUTE, SESSION_ROUTE } from '../../lib/http/routes.js';
+import { openApiProblems, openapi } from '../support/openapi.js';
+
+const ROUTE = CHANGE_PASSWORD_ROUTE.path;
 
 const operation = openapi.paths[ROUTE]?.post;
 const schemas = openapi.components.schemas;
@@ -63,7 +65,7 @@ describe('docs/openapi.yaml', () => {
     expect(Object.keys(openapi.paths[SESSION_ROUTE.path] ?? {})).toEqual([SESSION_ROUTE.method.toLowerCase()]);
     expect(Object.keys(openapi.paths[PASSWORD_POLICY_ROUTE.path] ?? {})).toEqual([PASSWORD_POLICY_ROUTE.method.toLowerCase()]);
     // POST, and OPTIONS for the CORS preflight: nothing else is routed.
-    expect(Object.keys(openapi.paths[ROUTE] ?? {}).sort()).toEqual(['options', 'post']);
+    expect(Object.keys(openapi.paths[ROUTE] ?? {}).sort()).toEqual([CHANGE_PASSWORD_ROUTE.method.toLowerCase(), 'options'].sort());
     expect(openapi).toMatchObject({
       security: [{ bearerAuth: [] }],
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },

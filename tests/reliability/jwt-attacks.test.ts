@@ -3,9 +3,10 @@ import { exportJWK, exportPKCS8, exportSPKI, generateKeyPair, type CryptoKey, ty
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
 import { type Config } from '../../lib/config/load.js';
-import { publicKeySource } from '../../lib/config/user-access.js';
+import { publicKeySource } from '../../lib/adapters/jwt/key-source.js';
 import type { HttpEvent, HttpResult } from '../../lib/http/event.js';
-import { CLOCK_TOLERANCE_SECONDS, createTokenVerifier, MAX_TOKEN_LENGTH } from '../../lib/adapters/jwt/token-verifier.js';
+import { createTokenVerifier, MAX_TOKEN_LENGTH } from '../../lib/adapters/jwt/token-verifier.js';
+import { CLOCK_TOLERANCE_SECONDS } from '../../lib/core/ports.js';
 import { apiEvent, SEED_NEW, SEED_OLD, startHarness, type Harness } from '../support/harness.js';
 import { startJsonStandIn, type StandIn } from '../support/stand-in.js';
 import { b64url, claims, DEV_SECRET_KEY, hmacToken, nowSeconds as now, signToken, unsignedToken as unsigned } from '../support/tokens.js';

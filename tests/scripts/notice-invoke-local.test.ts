@@ -52,18 +52,19 @@ afterAll(async () => {
 
 // Each run spawns osls and bundles: seconds idle, a minute or more on a machine shared with other suites.
 describe.concurrent('sls invoke local -f passwordChangedNotice', { timeout: 300_000 }, () => {
-  it('emails the demo user through SES (AWS_ENDPOINT_URL_SESV2), and records the event in the idempotency table', async () => {
+  it('emails the demo user through SES (AWS_ENDPOINT_URL_SESV2), and records the change in the idempotency table', async () => {
     const first = await invoke();
 
     expect(first.code, first.output).toBe(0);
     expect(first.output).toContain('"sent": true');
     // A redelivery then sends nothing (tests/events/ proves it through the same handler).
     const { Items = [] } = await rawDocumentClient(dynamo.endpoint).send(new ScanCommand({ TableName: env.IDEMPOTENCY_TABLE }));
-    expect(Items).toEqual([expect.objectContaining({ status: 'COMPLETED', data: { sent: true } })]);
+    expect(Items).toEqual([expect.objectContaining({ status: 'COMPLETED', data: { sent: true, recipients: 1, skipped: [] } })]);
     expect(ses.accepted).toHaveLength(1);
     expect(ses.accepted[0]).toMatchObject({ FromEmailAddress: 'no-reply@example.com', Destination: { ToAddresses: [DEMO_USER.email] } });
-    const { detail } = JSON.parse(readFileSync(EVENT, 'utf8')) as { detail: { changedAt: string } };
+    const { detail } = JSON.parse(readFileSync(EVENT, 'utf8')) as { detail: { changedAt: string; userAgent: string } };
     expect(ses.accepted[0]?.Content?.Simple?.Body?.Text?.Data).toContain(`(${detail.changedAt}), from the IP address 127.0.0.1`);
+    expect(ses.accepted[0]?.Content?.Simple?.Body?.Text?.Data).toContain(`a client that calls itself: ${detail.userAgent}`);
     expect(first.output).not.toContain(DEMO_USER.email);
   });
 

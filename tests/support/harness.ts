@@ -110,7 +110,6 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}, layout:
   await ensureUsersTable(dynamo.endpoint, table, usersLayout);
   const deps: HandlerDeps = {
     ...changePasswordDependencies(config, { concurrency: 'many' }),
-    onNotifyError: () => undefined,
     ...overrides,
   };
   /** A handler built with some dependencies replaced, on the same table; its answers are checked too. */
@@ -153,7 +152,7 @@ export const startHarness = async (overrides: Partial<HandlerDeps> = {}, layout:
         await raw.send(new PutCommand({ TableName: table, Item: item }));
         neighbours.set(keyOf(item), item);
       }
-      // Issued 20 s ahead (inside the verifier's 30 s tolerance), so a test's own change does not
+      // Issued 20 s ahead (inside the verifier's clock tolerance), so a test's own change does not
       // make the token stale halfway through a slow run; the stale-token tests mint their own.
       return { userId, token: await mintToken(userId, { issuedAt: Math.floor(Date.now() / 1000) + 20 }) };
     },

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { load as loadYaml } from 'js-yaml';
+import { CHANGE_PASSWORD_ROUTE } from '../../lib/http/routes.js';
 
 export const OPENAPI_FILE = new URL('../../docs/openapi.yaml', import.meta.url);
-export const ROUTE = '/v1/users/profile/change-password';
 
 interface HeaderObject {
   required?: boolean;
@@ -59,7 +59,7 @@ export interface Answer {
  * content type, a body that fails the status's schema, a missing or wrong documented header.
  * Returns an empty list when the answer conforms.
  */
-export const openApiProblems = (answer: Answer, method = 'post', path = ROUTE): string[] => {
+export const openApiProblems = (answer: Answer, method = CHANGE_PASSWORD_ROUTE.method.toLowerCase(), path: string = CHANGE_PASSWORD_ROUTE.path): string[] => {
   const operation = openapi.paths[path]?.[method];
   if (operation === undefined) return [`${method.toUpperCase()} ${path} is not in the document`];
   const status = String(answer.statusCode);

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConditionalCheckFailedException, ReplicatedWriteConflictException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../../core/errors.js';
+import type { PendingEvent } from '../../core/password-changed.js';
 import type { Attempt, AttemptLimits, BeginAttemptOptions, PasswordReplacement, UserCredentials, UserStore } from '../../core/ports.js';
 import { stepUpRefusal } from '../../core/step-up.js';
 import { dependencyFailure } from './failure.js';
@@ -37,6 +38,14 @@ const otherSessionsWrite = (sessionId: string | undefined, kept: PasswordReplace
   if (sessionId === undefined) return { set: '', remove: ', #tokensValidFrom, #passwordChangedBySession', values: {} };
   return { set: ', #passwordChangedBySession = :session', remove: ', #tokensValidFrom', values: { ':session': sessionId } };
 };
+
+/**
+ * The change's event joins the record's pending events in the change's own write (the outbox): one
+ * item, no transaction, so a multi-Region strongly consistent table takes it, and the event exists
+ * exactly when the change does. Appended, so an event still waiting from an earlier change stays.
+ */
+const pendingEventWrite = (event: PendingEvent | undefined) =>
+  event === undefined ? { set: '', values: {} } : { set: ', #pendingPasswordChanged = list_append(if_not_exists(#pendingPasswordChanged, :noEvents), :event)', values: { ':noEvents': [], ':event': [event] } };
 
 /**
  * A global table with multi-Region strong consistency refuses a write that conflicts with another
@@ -130,14 +139,15 @@ export class DynamoUserStore implements UserStore {
     }, 'NONE');
   }
 
-  async replacePasswordHash({ userId, expectedHash, newHash, changedAt, history, sessionId, keptSessions }: PasswordReplacement): Promise<void> {
+  async replacePasswordHash({ userId, expectedHash, newHash, changedAt, history, sessionId, keptSessions, event }: PasswordReplacement): Promise<void> {
     const session = otherSessionsWrite(sessionId, keptSessions);
+    const outbox = pendingEventWrite(event);
     const written = await this.conditionalUpdate(userId, {
       // UpdateItem, never PutItem: attributes this service does not own are left as they are.
-      UpdateExpression: `SET #passwordHash = :new, #passwordChangedAt = :at, #passwordHistory = :history${session.set} REMOVE #oldPasswordAttempts, #oldPasswordAttemptsSince${session.remove}`,
+      UpdateExpression: `SET #passwordHash = :new, #passwordChangedAt = :at, #passwordHistory = :history${session.set}${outbox.set} REMOVE #oldPasswordAttempts, #oldPasswordAttemptsSince${session.remove}`,
       // Only over the hash that was verified; this also fails (no upsert) if the item is gone.
       ConditionExpression: '#passwordHash = :expected',
-      ExpressionAttributeValues: { ':new': newHash, ':at': changedAt.toISOString(), ':history': history, ':expected': expectedHash, ...session.values },
+      ExpressionAttributeValues: { ':new': newHash, ':at': changedAt.toISOString(), ':history': history, ':expected': expectedHash, ...session.values, ...outbox.values },
     }, 'NONE');
     if (written !== undefined && written !== WRITE_CONFLICT) return;
     // Lost the race (the condition failed, or another Region was writing the user and this write

@@ -38,13 +38,8 @@ export interface BreachedPasswordSettings {
   failClosed: boolean;
 }
 
-export interface BreachedPasswordOptions {
-  apiUrl: string;
-  timeoutMs: number;
-  /** A password counted more than this many times is refused; 0: refused if seen at all. */
-  maxBreaches: number;
-  /** Unavailable: true rejects with 503 SERVICE_UNAVAILABLE; false passes (on the offline rules). */
-  failClosed: boolean;
+/** What the check is built from: the settings of an enabled check, and what the composition adds. */
+export interface BreachedPasswordOptions extends Omit<BreachedPasswordSettings, 'enabled'> {
   /** Called each time a lookup cannot be made, in both modes (the warning log line and metric). */
   onUnavailable: (reason: UnavailableReason) => void;
   /** For tests: the cache's clock. */

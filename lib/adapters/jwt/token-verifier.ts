@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { AppError } from '../../core/errors.js';
-import type { TokenVerifier, VerifiedToken } from '../../core/ports.js';
+import { CLOCK_TOLERANCE_SECONDS, type TokenVerifier, type VerifiedToken } from '../../core/ports.js';
 
 /** The asymmetric algorithms a PEM public key can pin, by key type: RSA, P-256, Ed25519. */
 export type PublicKeyAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
@@ -25,8 +25,8 @@ export interface JwtOptions {
 /** Reads a secret by its parameter name (lib/adapters/ssm); rejects when the parameter store cannot be read. */
 export type SecretFetcher = (name: string) => Promise<string>;
 
-/** Seconds of clock skew tolerated between the token issuer and this function for `exp`/`nbf`/`iat`. */
-export const CLOCK_TOLERANCE_SECONDS = 30;
+/** The shortest HS256 secret accepted, in bytes (RFC 7518 §3.2: at least the hash's 256 bits). */
+export const MIN_SECRET_BYTES = 32;
 /** Longer Authorization values are refused before any parsing. */
 export const MAX_TOKEN_LENGTH = 8192;
 const MAX_SUBJECT_LENGTH = 1024;
@@ -53,8 +53,8 @@ const TOKEN_ERROR_CODES: ReadonlySet<string | undefined> = new Set([
  */
 const secretParameterKey = (name: string, fetchSecret: SecretFetcher) => async (): Promise<Uint8Array> => {
   const secret = await fetchSecret(name);
-  if (Buffer.byteLength(secret) < 32) {
-    throw new AppError('INTERNAL', { cause: { reason: 'JWT_SECRET_PARAMETER value is shorter than 32 bytes', parameter: name } });
+  if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+    throw new AppError('INTERNAL', { cause: { reason: `JWT_SECRET_PARAMETER value is shorter than ${MIN_SECRET_BYTES} bytes`, parameter: name } });
   }
   return new TextEncoder().encode(secret);
 };

@@ -3,7 +3,7 @@ import type { EmailSender } from '../../core/notify-owner.js';
 
 /**
  * The notice's email sender: Amazon SES v2 `SendEmail` with simple content (subject, text and
- * HTML bodies, UTF-8). Any error rejects (throttling, 5xx, a refused message), so the invocation
+ * HTML bodies, UTF-8), to every address of the owner at once (one call, so one retry sends to all). Any error rejects (throttling, 5xx, a refused message), so the invocation
  * fails and is retried; the idempotency record lets that retry send once. The default client reads
  * AWS_ENDPOINT_URL_SESV2 like any SDK v3 client, which points it at a stand-in.
  */
@@ -13,7 +13,7 @@ export const sesEmailSender = (client?: Pick<SESv2Client, 'send'>): EmailSender 
   client ??= new SESv2Client({ maxAttempts: 3 });
   await client.send(new SendEmailCommand({
     FromEmailAddress: from,
-    Destination: { ToAddresses: [to] },
+    Destination: { ToAddresses: to },
     Content: {
       Simple: {
         Subject: { Data: subject, Charset: 'UTF-8' },

@@ -1,6 +1,5 @@
 import { breachedListRule } from './breached-password-list.js';
-import { CLASS_PATTERNS, type CharacterClass } from './character-classes.js';
-import { codePointLength, type PolicyContext, type PolicyRule } from './password-rule.js';
+import { CLASS_PATTERN_SOURCES, codePointLength, type CharacterClass, type PolicyContext, type PolicyRule } from './password-rule.js';
 import { guessabilityRules, type GuessabilityConfig } from './password-strength.js';
 
 /** The new-password policy's settings (PASSWORD_* variables). */
@@ -32,6 +31,9 @@ const minLengthRule = (config: PasswordPolicyConfig): PolicyRule =>
       test: (pw, context) => codePointLength(pw) >= minLengthFor(config, context.mfaEnrolled ?? false),
       requirement: (context) => ({ minLength: minLengthFor(config, context.mfaEnrolled ?? false) }),
     };
+
+/** Each class's pattern, compiled from the text the published policy gives apps. */
+const CLASS_PATTERNS = Object.fromEntries(Object.entries(CLASS_PATTERN_SOURCES).map(([cls, source]) => [cls, new RegExp(source, 'u')])) as Record<CharacterClass, RegExp>;
 
 /**
  * Builds the rule list for a configuration: the seed's "length, complexity, character diversity",

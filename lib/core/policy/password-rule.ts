@@ -5,9 +5,33 @@
  * the strength rules: no import cycle.
  */
 
+/** Which character classes the composition rule can require (PASSWORD_REQUIRED_CLASSES); each is a rule id. */
+export const CHARACTER_CLASSES = ['lower', 'upper', 'digit', 'symbol'] as const;
+export type CharacterClass = (typeof CHARACTER_CLASSES)[number];
+
+/**
+ * What each class means, as the body of a Unicode regular expression (flag `u`): the composition
+ * rule compiles these texts, and GET /v1/password-policy gives the same texts to apps.
+ */
+export const CLASS_PATTERN_SOURCES: Readonly<Record<CharacterClass, string>> = {
+  lower: '\\p{Ll}',
+  upper: '\\p{Lu}',
+  digit: '\\p{Nd}',
+  // Anything that is not a letter, a digit or whitespace counts as a symbol.
+  symbol: '[^\\p{L}\\p{Nd}\\s]',
+};
+
+/**
+ * Every rule id, in the order the policy runs the rules: what a client may receive in
+ * `error.details.failedRules`. The README's error table and docs/openapi.yaml list them
+ * (tests/project/one-source.test.ts holds both to this list).
+ */
+export const POLICY_RULE_IDS = ['minLength', ...CHARACTER_CLASSES, 'minUniqueChars', 'commonPassword', 'personalInfo', 'strength', 'breachedPassword'] as const;
+export type PolicyRuleId = (typeof POLICY_RULE_IDS)[number];
+
 /**
  * The new-password policy is a list of independent rules. Each rule has a stable id that the
- * client receives in `error.details.failedRules`; adding a protection means adding a rule.
+ * client receives in `error.details.failedRules`; adding a protection means adding a rule and its id.
  */
 export interface PolicyContext {
   /** The user's own attributes (email, username…) for rules that refuse personal passwords. */
@@ -17,6 +41,7 @@ export interface PolicyContext {
 }
 
 export interface PolicyRule {
+  /** One of {@link POLICY_RULE_IDS} for the policy's own rules; tests and benches add probes of their own. */
   readonly id: string;
   /** True when the password passes. Synchronous; a deferred rule may load its data on first use. */
   readonly test: (password: string, context: PolicyContext) => boolean;

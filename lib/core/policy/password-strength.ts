@@ -1,5 +1,5 @@
 import { Options, ZxcvbnFactory, type OptionsGraph } from '@zxcvbn-ts/core';
-import type { PolicyContext, PolicyRule } from './password-rule.js';
+import { codePointLength, type PolicyContext, type PolicyRule } from './password-rule.js';
 import { ADJACENCY_GRAPHS_JSON, DICTIONARIES } from './password-strength-data.js';
 
 /**
@@ -38,8 +38,6 @@ const L33T_MAX_SUBSTITUTIONS = 3;
  * compliant one far more), and the blocklist refuses it on its own anyway.
  */
 const ZXCVBN_PASSWORDS = 5_000;
-
-const codePoints = (s: string): number => [...s].length;
 
 const LEET_TO_I: Record<string, string> = { '4': 'a', '@': 'a', '8': 'b', '3': 'e', '1': 'i', '!': 'i', '|': 'l', '0': 'o', '5': 's', $: 's', '7': 't', '+': 't' };
 /** "1" is as often an "l" as an "i" ("l1nk3d1n", "1ove"), so both spellings are tried. */
@@ -94,7 +92,7 @@ export const personalWords = (attributes: readonly string[]): string[] => {
       words.add(pieces.join(''));
     }
   }
-  return [...words].filter((w) => codePoints(w) >= MIN_USER_INPUT);
+  return [...words].filter((w) => codePointLength(w) >= MIN_USER_INPUT);
 };
 
 /** zxcvbn-ts's estimate for a password, given the user's own words as extra dictionary entries. */
@@ -175,7 +173,7 @@ const isCommonPassword = (password: string): boolean =>
   [...blocklistCandidates(password)].some((candidate) => !candidate.includes('\n') && BLOCKLIST.includes(`\n${candidate}\n`));
 
 const containsPersonalWord = (password: string, { userAttributes }: PolicyContext): boolean => {
-  const words = personalWords(userAttributes).filter((w) => codePoints(w) >= MIN_PERSONAL_WORD);
+  const words = personalWords(userAttributes).filter((w) => codePointLength(w) >= MIN_PERSONAL_WORD);
   // Stryker disable next-line ConditionalExpression: a shortcut; no word is found in no spelling either
   if (words.length === 0) return false;
   const lower = fold(password);

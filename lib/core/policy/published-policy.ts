@@ -5,7 +5,7 @@
  * free of their code: no zxcvbn, word list, breached list, bcrypt or Pwned Passwords client.
  * Nothing secret: no URL, no breach-count threshold, nothing about any user.
  */
-import { CLASS_PATTERN_SOURCES, type CharacterClass } from './character-classes.js';
+import { CLASS_PATTERN_SOURCES, type CharacterClass } from './password-rule.js';
 import type { PasswordPolicyConfig } from './password-policy.js';
 
 /** What the published policy is derived from: the rules' settings and the checks around them. */

@@ -2,7 +2,7 @@ import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../../lib/adapters/dynamodb/client.js';
 import { DynamoSessionStore } from '../../../lib/adapters/dynamodb/session-store.js';
-import { loadTableLayout } from '../../../lib/config/user-access.js';
+import { parseTableLayout } from '../../../lib/adapters/dynamodb/table-layout.js';
 import { ensureUsersTable, startEmbeddedDynamo } from '../../../scripts/local/dynamodb.js';
 import { dynamoError, startCannedServer } from '../../support/fault-servers.js';
 import { rawDocumentClient } from '../../support/harness.js';
@@ -11,7 +11,7 @@ import { appErrorOf } from '../../support/rejection.js';
 /** The token authorizer's read, through the real SDK client against a real DynamoDB API server (dynalite). */
 const TABLE = 'sessions';
 const RENAMED_TABLE = 'sessions-renamed';
-const RENAMED = loadTableLayout({ USERS_KEY: 'pk=USER#{sub},sk=PROFILE', USERS_ATTRIBUTE_NAMES: 'passwordChangedAt=pwdAt,passwordChangedBySession=pwdBy' });
+const RENAMED = parseTableLayout({ USERS_KEY: 'pk=USER#{sub},sk=PROFILE', USERS_ATTRIBUTE_NAMES: 'passwordChangedAt=pwdAt,passwordChangedBySession=pwdBy' });
 
 let dynamo: Awaited<ReturnType<typeof startEmbeddedDynamo>>;
 let raw: DynamoDBDocumentClient;
@@ -93,7 +93,7 @@ describe('sessionState', () => {
 describe('sessionState where changes may keep the other sessions (OTHER_SESSIONS_ON_CHANGE=user-choice)', () => {
   it('reads the recorded not-before too, under its configured name', async () => {
     await raw.send(new PutCommand({ TableName: TABLE, Item: { userId: 'kept', passwordChangedAt: '2026-11-27T10:00:00.000Z', tokensValidFrom: '1970-01-01T00:00:00.000Z', passwordChangedBySession: 'sid-a' } }));
-    const renamed = loadTableLayout({ USERS_ATTRIBUTE_NAMES: 'tokensValidFrom=validFrom' });
+    const renamed = parseTableLayout({ USERS_KEY: 'userId={sub}', USERS_ATTRIBUTE_NAMES: 'tokensValidFrom=validFrom' });
     await raw.send(new PutCommand({ TableName: TABLE, Item: { userId: 'renamed', passwordChangedAt: '2026-11-27T10:00:00.000Z', validFrom: '2026-11-01T00:00:00.000Z' } }));
     const doc = createDocumentClient({ endpoint: dynamo.endpoint });
 

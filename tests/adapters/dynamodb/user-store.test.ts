@@ -491,7 +491,7 @@ describe('the table layout', () => {
     const { windowStart } = await store.beginAttempt(userId, NOW, LIMITS);
     await store.beginAttempt(userId, NOW, LIMITS);
     await store.releaseAttempt(userId, windowStart);
-    await store.replacePasswordHash({ userId, expectedHash: 'stored-hash', newHash: 'new-hash', changedAt: NOW, history: [] });
+    await store.replacePasswordHash({ userId, expectedHash: 'stored-hash', newHash: 'new-hash', changedAt: NOW, history: [], event: { changeId: 'c1', userId, changedAt: NOW.toISOString(), region: 'eu-west-1' } });
 
     // Assert
     const updates = calls.filter((c) => c.operation === 'UpdateItem');

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { eventBridgeNotifier } from '../../../lib/adapters/eventbridge/change-notifier.js';
+import { eventBridgePublisher } from '../../../lib/adapters/eventbridge/change-notifier.js';
 import { startEventBridgeStandIn } from '../../support/eventbridge.js';
 
 /**
- * The notifier as the composition builds it, with no client given: the EventBridge client it makes
+ * The publisher as the composition builds it, with no client given: the EventBridge client it makes
  * itself, configured as in Lambda from the environment (region, credentials; here also the
  * endpoint, AWS_ENDPOINT_URL_EVENTBRIDGE, which points it at the local PutEvents stand-in).
  */
 let eventBridge: Awaited<ReturnType<typeof startEventBridgeStandIn>>;
-const event = { userId: 'user-1', changedAt: new Date('2026-01-02T03:04:05.000Z'), requestId: 'api-1', sourceIp: '203.0.113.7' };
+const detail = { changeId: 'f1c6a3a4-5d0e-4b7a-9f57-0f7f3c1e2d9a', userId: 'user-1', changedAt: '2026-01-02T03:04:05.000Z', requestId: 'api-1', sourceIp: '203.0.113.7', userAgent: 'Mozilla/5.0' };
 
 beforeAll(async () => {
   eventBridge = await startEventBridgeStandIn();
@@ -23,10 +23,10 @@ beforeEach(() => {
   eventBridge.answerWith({ failedEntryCount: 0 });
 });
 
-describe('eventBridgeNotifier without a client', () => {
+describe('eventBridgePublisher without a client', () => {
   it('publishes through the EventBridge client it builds from the environment, under the source and type rules match on', async () => {
     // Act
-    await eventBridgeNotifier('platform-bus').passwordChanged(event);
+    await eventBridgePublisher('platform-bus')(detail);
 
     // Assert: the platform's rules name these two strings, so they are spelled out here
     expect(eventBridge.requests).toHaveLength(1);
@@ -35,19 +35,19 @@ describe('eventBridgeNotifier without a client', () => {
       Source: 'change-password',
       DetailType: 'PasswordChanged',
       Time: Date.parse('2026-01-02T03:04:05.000Z') / 1000,
-      Detail: JSON.stringify({ userId: 'user-1', changedAt: '2026-01-02T03:04:05.000Z', requestId: 'api-1', sourceIp: '203.0.113.7' }),
+      Detail: JSON.stringify(detail),
     }]);
   });
 
-  it('tries a failing PutEvents twice, then reports the failure', async () => {
+  it('tries a failing PutEvents three times, then reports the failure', async () => {
     // Arrange
     eventBridge.answerWith({ status: 500, type: 'InternalException' });
 
     // Act
-    const error = await eventBridgeNotifier('platform-bus').passwordChanged(event).then(() => undefined, (e: unknown) => e);
+    const error = await eventBridgePublisher('platform-bus')(detail).then(() => undefined, (e: unknown) => e);
 
     // Assert
     expect(String((error as Error).message)).toMatch(/stand-in failure/);
-    expect(eventBridge.requests).toHaveLength(2);
+    expect(eventBridge.requests).toHaveLength(3);
   });
 });

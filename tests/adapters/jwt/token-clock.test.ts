@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CLOCK_TOLERANCE_SECONDS, createTokenVerifier } from '../../../lib/adapters/jwt/token-verifier.js';
+import { createTokenVerifier } from '../../../lib/adapters/jwt/token-verifier.js';
+import { CLOCK_TOLERANCE_SECONDS } from '../../../lib/core/ports.js';
 import { appErrorOf } from '../../support/rejection.js';
 import { claims, signToken } from '../../support/tokens.js';
 

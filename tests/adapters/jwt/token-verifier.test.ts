@@ -1,10 +1,11 @@
 import { generateKeyPairSync, sign as signWithNode } from 'node:crypto';
 import { createLocalJWKSet, exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConfigError, publicKeySource } from '../../../lib/config/user-access.js';
+import { ConfigError } from '../../../lib/core/settings.js';
+import { publicKeySource } from '../../../lib/adapters/jwt/key-source.js';
 import { AppError } from '../../../lib/core/errors.js';
-import { CLOCK_TOLERANCE_SECONDS, createTokenVerifier, MAX_TOKEN_LENGTH, type JwtKeySource, type JwtOptions } from '../../../lib/adapters/jwt/token-verifier.js';
-import { type TokenVerifier } from '../../../lib/core/ports.js';
+import { createTokenVerifier, MAX_TOKEN_LENGTH, type JwtKeySource, type JwtOptions } from '../../../lib/adapters/jwt/token-verifier.js';
+import { CLOCK_TOLERANCE_SECONDS, type TokenVerifier } from '../../../lib/core/ports.js';
 import { closedPort, startBlackhole } from '../../support/fault-servers.js';
 import { appErrorOf } from '../../support/rejection.js';
 import { startJsonStandIn, type StandIn } from '../../support/stand-in.js';

@@ -4,7 +4,7 @@ import { startSesStandIn } from '../../support/ses.js';
 
 /** The SES v2 sender: the real SDK client against a local stand-in for SendEmail. */
 let ses: Awaited<ReturnType<typeof startSesStandIn>>;
-const EMAIL = { from: 'no-reply@example.com', to: 'owner@example.org', subject: 'Your password was changed', text: 'plain words', html: '<p>html words</p>' };
+const EMAIL = { from: 'no-reply@example.com', to: ['owner@example.org', 'recovery@example.net'], subject: 'Your password was changed', text: 'plain words', html: '<p>html words</p>' };
 
 beforeAll(async () => {
   ses = await startSesStandIn();
@@ -17,13 +17,13 @@ beforeEach(() => {
 });
 
 describe('sesEmailSender', () => {
-  it('sends one SendEmail (POST /v2/email/outbound-emails) with the sender, the one recipient, and simple UTF-8 content', async () => {
+  it('sends one SendEmail (POST /v2/email/outbound-emails) with the sender, every recipient, and simple UTF-8 content', async () => {
     await sesEmailSender(ses.client())(EMAIL);
 
     expect(ses.requests.map(({ method, path }) => `${method} ${path}`)).toEqual(['POST /v2/email/outbound-emails']);
     expect(ses.accepted).toEqual([{
       FromEmailAddress: EMAIL.from,
-      Destination: { ToAddresses: [EMAIL.to] },
+      Destination: { ToAddresses: EMAIL.to },
       Content: {
         Simple: {
           Subject: { Data: EMAIL.subject, Charset: 'UTF-8' },

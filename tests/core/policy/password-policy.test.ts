@@ -3,7 +3,7 @@ import { DEV_JWT_SECRET } from '../../../lib/config/variables.js';
 import { loadConfig } from '../../../lib/config/load.js';
 import { type PasswordPolicyConfig } from '../../../lib/core/policy/password-policy.js';
 import { buildPolicy, failedRules } from '../../../lib/core/policy/password-policy.js';
-import { codePointLength } from '../../../lib/core/policy/password-rule.js';
+import { codePointLength, POLICY_RULE_IDS } from '../../../lib/core/policy/password-rule.js';
 
 const context = { userAttributes: [] };
 const defaults = loadConfig({ USERS_TABLE: 'users', JWT_SECRET: DEV_JWT_SECRET }).policy;
@@ -28,7 +28,7 @@ describe('password policy with the defaults from loadConfig', () => {
     const ids = buildPolicy(defaults).map((rule) => rule.id);
 
     // Assert
-    expect(ids).toEqual(['minLength', 'lower', 'upper', 'digit', 'symbol', 'minUniqueChars', 'commonPassword', 'personalInfo', 'strength', 'breachedPassword']);
+    expect(ids).toEqual([...POLICY_RULE_IDS]);
   });
 
   it('returns every failed rule id in rule order for an empty password', () => {

@@ -6,7 +6,7 @@ import { claims, DEV_SECRET_KEY, signToken } from '../../support/tokens.js';
  * The changing session's exception: a change made with a token carrying the OIDC `sid` records it
  * (passwordChangedBySession), and that session's tokens issued before the change stay valid here,
  * as at the token authorizer; every other older token is refused (401 4001). Without `sid`,
- * tests/core/change-password/stale-tokens.test.ts holds, unchanged.
+ * tests/use-cases/change-password/stale-tokens.test.ts holds, unchanged.
  */
 const { clock, h } = useHarness();
 

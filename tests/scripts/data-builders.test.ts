@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { PASSWORD_PROFILES } from '../../lib/config/load.js';
+import { FINGERPRINT_BYTES } from '../../lib/core/policy/breached-password-list.js';
+import { BREACHED_FINGERPRINTS_BASE64 } from '../../lib/core/policy/breached-password-list-data.js';
+import { OUTPUT as PASSWORD_DATA, passwordDataSource } from '../../scripts/data/build-password-data.js';
+import { OUTPUT as BREACHED_LIST, breachedListSource, filterFor, fingerprint, policyFor, readBreachedList, SHIPPED_TOP, survivorRanks } from '../../scripts/data/build-breached-list.js';
+
+/**
+ * The data builders rewrite what is committed, byte for byte, from the devDependencies in
+ * node_modules (no network), each called in-process as its CLI calls it, on the file it writes.
+ */
+describe('npm run build:password-data', () => {
+  it('writes lib/core/policy/password-strength-data.ts exactly as committed', () => {
+    expect(passwordDataSource().source).toBe(readFileSync(PASSWORD_DATA, 'utf8'));
+  });
+});
+
+describe('npm run build:breached-list', () => {
+  const { list, version } = readBreachedList();
+  const table = Buffer.from(BREACHED_FINGERPRINTS_BASE64, 'base64');
+  const committed = new Set(Array.from({ length: table.length / FINGERPRINT_BYTES }, (_, i) => table.readUIntBE(i * FINGERPRINT_BYTES, FINGERPRINT_BYTES)));
+  // Only an entry that passes the cheap rules (length, classes, distinct characters) of some profile
+  // can be on the list: those are the ranks worth hashing (a hundredth of the million).
+  const cheap = PASSWORD_PROFILES.map((profile) => policyFor(profile, {}).filter((rule) => !(rule.deferred ?? false)));
+  const candidates = list.flatMap((password, i) => (cheap.some((rules) => rules.every((rule) => rule.test(password.normalize('NFC'), { userAttributes: [] }))) ? [i + 1] : []));
+  /** The ranks of the entries the committed file holds. */
+  const named = candidates.filter((rank) => committed.has(fingerprint(list[rank - 1] ?? '')));
+
+  // Every rule over every candidate takes about a minute of CPU: CI does that
+  // (`npm run build:breached-list -- --check` in .ci/run). Here: the file, from the entries it names.
+  it('writes lib/core/policy/breached-password-list-data.ts exactly as committed, from the entries it names', () => {
+    expect(named.length).toBeGreaterThanOrEqual(committed.size);
+    expect(breachedListSource(filterFor(list, [named], SHIPPED_TOP), version)).toBe(readFileSync(BREACHED_LIST, 'utf8'));
+  });
+
+  it('finds, in the top 100,000, exactly those entries passing every other rule in some profile', () => {
+    const top = candidates.filter((rank) => rank <= 100_000);
+    const survivors = new Set(PASSWORD_PROFILES.flatMap((profile) => survivorRanks(list, profile, {}, top)));
+    expect(top.length).toBeGreaterThan(survivors.size);
+    expect([...survivors].sort((a, b) => a - b)).toEqual(named.filter((rank) => rank <= 100_000));
+  });
+});
