@@ -71,7 +71,14 @@ const ensureTable = async (client: DynamoDBClient, definition: CreateTableComman
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   await client.send(new CreateTableCommand(definition));
-  return 'created';
+  // CreateTable answers while the table is still CREATING (dynalite too: it turns ACTIVE in a later
+  // write, which a busy machine delays), and a write to it meanwhile is ResourceNotFoundException.
+  for (let tries = 0; tries < 500; tries += 1) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: definition.TableName }));
+    if (Table?.TableStatus === 'ACTIVE') return 'created';
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`table ${definition.TableName} did not become ACTIVE`);
 };
 
 /** Creates the users table if it does not exist yet. */
