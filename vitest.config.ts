@@ -1,16 +1,18 @@
 import { join } from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { DEV_JWT_SECRET } from './lib/config/variables.js';
-import { filesWithoutDynamoDb } from './tests/support/dynamodb-files.js';
+import { filesReadingStreams, filesWithoutDynamoDb } from './tests/support/dynamodb-files.js';
 import { ISOLATED_FILES } from './tests/support/isolated-files.js';
 
 const DYNAMODB_LOCAL = 'tests/support/dynamodb-local-setup.ts';
 /**
  * `npm run test:dynamodb-local` (TEST_DYNAMODB=dynamodb-local) runs, in every project, the test files
  * that start a DynamoDB API server, wherever they live (tests/support/dynamodb-files.ts); every other
- * file is left out. tests/project/test-selection.test.ts asks vitest for both runs' files and compares.
+ * file is left out. `npm test` runs all but those that read a DynamoDB stream, which dynalite lacks. tests/project/test-selection.test.ts asks vitest for both runs' files and compares.
  */
-const NOT_ON_DYNAMODB_LOCAL = process.env.TEST_DYNAMODB === 'dynamodb-local' ? filesWithoutDynamoDb(import.meta.dirname) : [];
+const ON_DYNAMODB_LOCAL = process.env.TEST_DYNAMODB === 'dynamodb-local';
+/** Left out of this run: under DynamoDB Local, the files that start no DynamoDB; under dynalite, those that read a stream (dynalite has none). */
+const LEFT_OUT = ON_DYNAMODB_LOCAL ? filesWithoutDynamoDb(import.meta.dirname) : filesReadingStreams(import.meta.dirname);
 
 // The suite starts many Node processes (vitest's workers, npm start, sls, tsx): each compiles
 // the same modules (osls alone loads thousands). Node's compile cache lets the later ones reuse
@@ -30,19 +32,19 @@ export default defineConfig({
       {
         extends: true,
         // Over real HTTP, against the one `npm start` that globalSetup runs for all of them.
-        test: { name: 'npm-start', include: ['tests/npm-start/**/*.test.ts'], exclude: [...configDefaults.exclude, ...NOT_ON_DYNAMODB_LOCAL], globalSetup: ['tests/support/local-server-setup.ts'] },
+        test: { name: 'npm-start', include: ['tests/npm-start/**/*.test.ts'], exclude: [...configDefaults.exclude, ...LEFT_OUT], globalSetup: ['tests/support/local-server-setup.ts'] },
       },
       {
         extends: true,
         // In-process tests; under `npm run test:dynamodb-local`, globalSetup starts one DynamoDB Local for all of them.
         // Files share their worker's modules (isolate: false): the handler's dependencies load once per worker, not per file.
-        test: { name: 'in-process', isolate: false, include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/npm-start/**', ...Object.keys(ISOLATED_FILES), ...NOT_ON_DYNAMODB_LOCAL], globalSetup: [DYNAMODB_LOCAL] },
+        test: { name: 'in-process', isolate: false, include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/npm-start/**', ...Object.keys(ISOLATED_FILES), ...LEFT_OUT], globalSetup: [DYNAMODB_LOCAL] },
       },
       {
         extends: true,
         // Files that mock modules, stub the environment, spy on process streams or need no other
         // change in flight: a fresh process each (tests/support/isolated-files.ts says which and why).
-        test: { name: 'isolated', include: Object.keys(ISOLATED_FILES), exclude: [...configDefaults.exclude, ...NOT_ON_DYNAMODB_LOCAL], globalSetup: [DYNAMODB_LOCAL] },
+        test: { name: 'isolated', include: Object.keys(ISOLATED_FILES), exclude: [...configDefaults.exclude, ...LEFT_OUT], globalSetup: [DYNAMODB_LOCAL] },
       },
     ],
   },

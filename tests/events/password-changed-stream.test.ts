@@ -13,10 +13,9 @@ import { apiEvent, lambdaContext, SEED_NEW, SEED_OLD, startHarness, type Harness
  * does not) under `npm run test:dynamodb-local`. The users table gets a NEW_IMAGE stream, the real
  * change handler changes a password, and the records read from the stream with the real Streams
  * client are handed to the real relay handler as Lambda's event source mapping would hand them.
- * Under dynalite (`npm test`) this file has no stream to read: the relay's behaviour is proved on
- * hand-made records in password-changed-relay.test.ts.
+ * `npm test` leaves this file out, since dynalite has no stream (tests/support/dynamodb-files.ts):
+ * there the relay's behaviour is proved on hand-made records in password-changed-relay.test.ts.
  */
-const onDynamoDbLocal = process.env.TEST_DYNAMODB === 'dynamodb-local';
 const BUS = 'stream-bus';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -41,7 +40,7 @@ const streamRecords = async (): Promise<_Record[]> => {
   return records;
 };
 
-describe.runIf(onDynamoDbLocal)('passwordChangedRelay on DynamoDB Local\'s stream', () => {
+describe('passwordChangedRelay on DynamoDB Local\'s stream', () => {
   beforeAll(async () => {
     [h, eventBridge] = await Promise.all([startHarness({}, undefined, { EVENT_BUS_NAME: BUS }), startEventBridgeStandIn()]);
     const dynamo = new DynamoDBClient({ endpoint: h.endpoint, region: 'eu-west-1', credentials });

@@ -3,13 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, exportSPKI, generateKeyPair, jwtVerify, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createChangePasswordClient } from '../../client/change-password.js';
+import { DEFAULT_LAYOUT } from '../../lib/adapters/dynamodb/table-layout.js';
+import type { PendingEvent } from '../../lib/core/password-changed.js';
 import { DEMO_USER, mintToken } from '../../scripts/local/dev-token.js';
 import { putUser } from '../../scripts/local/dynamodb.js';
 import { CHANGE_PASSWORD_ROUTE } from '../../lib/http/routes.js';
 import { freePort } from '../../scripts/local/free-port.js';
 import { token } from '../../scripts/cli/token.js';
-import { SEED_NEW, SEED_OLD, startHarness } from '../support/harness.js';
+import { startEventBridgeStandIn } from '../support/eventbridge.js';
+import { rawDocumentClient, SEED_NEW, SEED_OLD, startHarness } from '../support/harness.js';
 import { startLocalServer, type LocalServer } from '../support/local-server.js';
 import { assertFetchMatchesOpenApi, openApiCheckedFetch } from '../support/openapi.js';
 import { alive, canListen, descendants, runNode } from '../support/processes.js';
@@ -25,7 +30,8 @@ import { claims, signToken } from '../support/tokens.js';
  *
  * Each `npm start` costs seconds of CPU, so one server carries two settings that do not interact:
  * - `idp`: JWT_JWKS_URL (a stand-in JWKS endpoint) with the range API check failing open, at a
- *   stand-in that misbehaves on demand;
+ *   stand-in that misbehaves on demand; and EVENT_BUS_NAME with AWS_ENDPOINT_URL_EVENTBRIDGE, the bus
+ *   a PutEvents stand-in that fails on demand, relayed to every second;
  * - `pem`: JWT_PUBLIC_KEY with the check failing closed, at a stand-in that later goes away; it is
  *   started as a developer starts it, `npm start`, and at the end stopped the way `timeout 120 npm
  *   start` stops it (SIGTERM to npm alone), in a temp folder of its own;
@@ -50,6 +56,8 @@ interface Configured {
   sign: (userId: string) => Promise<string>;
 }
 let jwks: StandIn;
+let eventBridge: Awaited<ReturnType<typeof startEventBridgeStandIn>>;
+const BUS = 'local-platform-bus';
 let openApi: RangeApi;
 let closedApi: RangeApi;
 let idp: Configured;
@@ -70,14 +78,17 @@ beforeAll(async () => {
   rsa = rsaPair.privateKey;
   ed = edPair.privateKey;
   jwks = await startJsonStandIn(200, JSON.stringify({ keys: [{ ...(await exportJWK(rsaPair.publicKey)), kid: 'idp-1', alg: 'RS256', use: 'sig' }] }));
-  [openApi, closedApi] = await Promise.all([startRangeApi(), startRangeApi()]);
+  [openApi, closedApi, eventBridge] = await Promise.all([startRangeApi(), startRangeApi(), startEventBridgeStandIn()]);
   openApi.add(BREACHED, 12);
   openApi.add(PADDED_ONLY, 0);
   // WARN: the function's log says why a lookup gave up (the suite's own level is SILENT).
   const hibp = { HIBP_ENABLED: 'true', HIBP_TIMEOUT_MS: String(HIBP_TIMEOUT_MS), POWERTOOLS_LOG_LEVEL: 'WARN' };
   // The test process carries the dev JWT_SECRET (vitest.config.ts): emptied where another source is meant.
   const [idpServer, pemServer] = await Promise.all([
-    startLocalServer('settings-idp', { JWT_SECRET: '', JWT_JWKS_URL: jwks.url('/.well-known/jwks.json').href, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, ...hibp, HIBP_API_URL: openApi.url }),
+    startLocalServer('settings-idp', {
+      JWT_SECRET: '', JWT_JWKS_URL: jwks.url('/.well-known/jwks.json').href, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, ...hibp, HIBP_API_URL: openApi.url,
+      EVENT_BUS_NAME: BUS, AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint, LOCAL_RELAY_SECONDS: '1',
+    }),
     startLocalServer('settings-pem', { JWT_SECRET: '', JWT_PUBLIC_KEY: await exportSPKI(edPair.publicKey), ...hibp, HIBP_API_URL: closedApi.url, HIBP_FAIL_CLOSED: 'true', TMPDIR: pemTmp }, { viaNpm: true }),
   ]);
   idp = { server: idpServer, sign: (userId) => idpToken(rsa, 'RS256', userId, { iss: ISSUER, aud: AUDIENCE }) };
@@ -87,7 +98,7 @@ beforeAll(async () => {
 afterAll(async () => {
   idp?.server.stop();
   pem?.server.stop();
-  await Promise.all([jwks?.stop(), openApi?.stop(), closedApi?.stop()]);
+  await Promise.all([jwks?.stop(), openApi?.stop(), closedApi?.stop(), eventBridge?.stop()]);
   rmSync(pemTmp, { recursive: true, force: true });
 });
 
@@ -255,6 +266,58 @@ describe.concurrent('fail fast, and the shell’s secret, on the laptop', { time
       await h.stop();
     }
   });
+});
+
+/** Far above one sweep: a shared, loaded machine may delay a sweep by seconds, never by this. */
+const ARRIVAL_BOUND_MS = 60_000;
+const until = async <T>(check: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> => {
+  const deadline = Date.now() + ARRIVAL_BOUND_MS;
+  for (;;) {
+    const found = await check();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ARRIVAL_BOUND_MS} ms`);
+    await sleep(200);
+  }
+};
+
+// The local relay (dynalite has no stream) publishes the change's event once the bus answers again,
+// with the change's identity; the bound on the wait only says "it arrives" (the sweep is every 1 s).
+describe('npm start with EVENT_BUS_NAME', () => {
+  it('says it relays events, answers a change at once while the bus fails, and publishes its event with the change\'s identity once the bus answers', async () => {
+    const { server } = idp;
+    const userId = 'events-user';
+    /** The PutEvents entries for this user's changes from the `from`th request on (the server's other changes publish too). */
+    const entriesOf = (from = 0) => eventBridge.requests.slice(from).flatMap((r) => r.entries).filter((e) => e.DetailType === 'PasswordChanged' && (JSON.parse(e.Detail ?? '{}') as { userId?: string }).userId === userId);
+    expect(server.output()).toContain(`PasswordChanged events relayed to bus ${BUS} every 1 s`);
+    eventBridge.answerWith({ status: 500, type: 'InternalException' });
+    await putUser(server.dynamoEndpoint, server.table, { userId, password: SEED_OLD }, 4);
+
+    const res = await fetch(`${server.baseUrl}${CHANGE_PASSWORD_ROUTE.path}`, {
+      method: CHANGE_PASSWORD_ROUTE.method,
+      headers: { Authorization: `Bearer ${await idp.sign(userId)}`, 'Content-Type': 'application/json', 'User-Agent': 'events-test/1.0' },
+      body: JSON.stringify({ oldPassword: SEED_OLD, newPassword: SEED_NEW }),
+    });
+    expect(await res.text()).toBe('{"status":true,"data":{"passwordChanged":"OK"}}');
+
+    // The relay tries, the bus refuses, the event stays on the record.
+    await until(() => (entriesOf().length > 0 ? true : undefined), 'a publication attempt');
+    const doc = rawDocumentClient(server.dynamoEndpoint);
+    const item = (await doc.send(new GetCommand({ TableName: server.table, Key: { userId }, ConsistentRead: true }))).Item;
+    const [pending] = (item?.[DEFAULT_LAYOUT.attributes.pendingPasswordChanged] ?? []) as PendingEvent[];
+    expect(pending).toMatchObject({ userId, changedAt: item?.passwordChangedAt, userAgent: 'events-test/1.0' });
+
+    eventBridge.answerWith({ failedEntryCount: 0 });
+    const refused = eventBridge.requests.length;
+    const entry = await until(() => entriesOf(refused)[0], 'the event');
+
+    expect(entry).toMatchObject({ EventBusName: BUS, Source: 'change-password' });
+    expect(JSON.parse(entry.Detail ?? '{}')).toMatchObject({ changeId: pending?.changeId, userId, changedAt: item?.passwordChangedAt, userAgent: 'events-test/1.0' });
+    await until(async () => {
+      const after = (await doc.send(new GetCommand({ TableName: server.table, Key: { userId }, ConsistentRead: true }))).Item;
+      return (after?.[DEFAULT_LAYOUT.attributes.pendingPasswordChanged] as unknown[] | undefined)?.length === 0 ? true : undefined;
+    }, 'the pending event cleared');
+    expect(server.output()).toContain(`relay: published 1 PasswordChanged event of user ${userId}`);
+  }, 150_000);
 });
 
 // Last in the file: it stops the pem server, which the tests above use.

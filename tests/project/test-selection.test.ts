@@ -3,7 +3,7 @@ import { dirname, join, normalize, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createVitest, parseCLI } from 'vitest/node';
-import { DYNAMODB_STARTERS, startsDynamoDb, testFiles } from '../support/dynamodb-files.js';
+import { DYNAMODB_STARTERS, readsStreams, startsDynamoDb, testFiles } from '../support/dynamodb-files.js';
 
 /**
  * Which files each run selects, asked of vitest itself: `npm run test:dynamodb-local` runs every
@@ -46,14 +46,25 @@ afterEach(() => {
 const tsFiles = (dir: string): string[] => readdirSync(join(ROOT, dir)).filter((file) => file.endsWith('.ts')).map((file) => `${dir}/${file}`);
 
 describe('npm run test:dynamodb-local', () => {
-  it('runs every file of the dynalite run that starts a DynamoDB API server, and no other', async () => {
+  it('runs every file of the dynalite run that starts a DynamoDB API server, those that read a stream, and no other', async () => {
     // `npm test` runs the `vitest` script beside the type check and the lint.
     expect(scripts.test).toMatch(/\bvitest\b/);
     const dynalite = await filesOf('vitest');
     const dynamoDbLocal = await filesOf('test:dynamodb-local');
     const starting = dynalite.filter((file) => startsDynamoDb(read(file)));
+    const streams = testFiles(ROOT).filter((file) => readsStreams(read(file)));
     expect(starting.length).toBeGreaterThan(0);
-    expect(dynamoDbLocal).toEqual(starting);
+    expect(dynamoDbLocal.length).toBeGreaterThanOrEqual(starting.length);
+    expect(dynamoDbLocal).toEqual([...starting, ...streams].sort());
+  });
+
+  it('leaves out of npm test only the files that read a DynamoDB stream, which dynalite has not, and they start a DynamoDB', async () => {
+    const dynalite = new Set(await filesOf('vitest'));
+    const streams = testFiles(ROOT).filter((file) => readsStreams(read(file)));
+    expect(streams.length).toBeGreaterThan(0);
+    expect(streams.filter((file) => dynalite.has(file))).toEqual([]);
+    expect(streams.filter((file) => !startsDynamoDb(read(file)))).toEqual([]);
+    expect(testFiles(ROOT).filter((file) => !dynalite.has(file) && !streams.includes(file))).toEqual([]);
   });
 
   it('knows the starters by the names their modules export', () => {
