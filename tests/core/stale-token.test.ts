@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { issuedBeforePasswordChange, revokedByPasswordChange } from '../../lib/core/stale-token.js';
+import { ALL_TOKENS_VALID, issuedBeforePasswordChange, revokedByPasswordChange, tokensValidFrom } from '../../lib/core/stale-token.js';
 
 /** The stale-token rule, as other services apply it: compared in whole seconds of `iat`. */
 const CHANGED_AT = '2026-11-27T10:00:00.750Z';
@@ -33,5 +33,24 @@ describe('revokedByPasswordChange: the session that made the change keeps its to
     ['a token of a user who never changed', { issuedAt: 0, sessionId: undefined }, { passwordChangedAt: undefined, passwordChangedBySession: undefined }, false],
   ])('%s: revoked = %s', (_case, token, state, revoked) => {
     expect(revokedByPasswordChange(token, state)).toBe(revoked);
+  });
+});
+
+describe('revokedByPasswordChange with a recorded not-before (a change that kept the other sessions)', () => {
+  const KEPT_FROM = '2026-11-01T00:00:00.000Z';
+  const keptFromSecond = Date.parse(KEPT_FROM) / 1000;
+  const state = { passwordChangedAt: CHANGED_AT, tokensValidFrom: KEPT_FROM, passwordChangedBySession: 'sid-a' };
+
+  it('judges tokens by the not-before, not by the later change', () => {
+    expect(tokensValidFrom(state)).toBe(KEPT_FROM);
+    expect(revokedByPasswordChange({ issuedAt: CHANGED_SECOND - 60, sessionId: 'sid-b' }, state)).toBe(false);
+    expect(revokedByPasswordChange({ issuedAt: keptFromSecond - 1, sessionId: 'sid-b' }, state)).toBe(true);
+    expect(revokedByPasswordChange({ issuedAt: keptFromSecond - 1, sessionId: 'sid-a' }, state)).toBe(false);
+  });
+
+  it('takes the last change as the not-before when none is recorded, and the epoch revokes nothing', () => {
+    expect(tokensValidFrom({ passwordChangedAt: CHANGED_AT, passwordChangedBySession: undefined })).toBe(CHANGED_AT);
+    expect(revokedByPasswordChange({ issuedAt: 0, sessionId: undefined }, { ...state, tokensValidFrom: ALL_TOKENS_VALID })).toBe(false);
+    expect(Date.parse(ALL_TOKENS_VALID)).toBe(0);
   });
 });
