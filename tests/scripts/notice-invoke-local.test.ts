@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USER } from '../../scripts/local/dev-token.js';
@@ -68,10 +69,20 @@ describe.concurrent('sls invoke local -f passwordChangedNotice', { timeout: 300_
     expect(first.output).not.toContain(DEMO_USER.email);
   });
 
+  // The plugin's own decision at `initialize`, before anything is bundled, on the configuration serverless
+  // hands it: a whole `sls invoke local` costs seconds of CPU, and the hook's wiring into a real one is
+  // proved by tests/npm-start/shell-settings.test.ts (an invalid change function's configuration).
   it('refuses to run without NOTICE_RESET_URL, naming it, before bundling anything', async () => {
-    const { code, output } = await invoke({ NOTICE_RESET_URL: '', ESBUILD_WORK_FOLDER: '.esbuild-invoke-notice-invalid' });
+    const Plugin = createRequire(import.meta.url)('../../scripts/local/serverless-plugin.cjs') as new (sls: unknown, options: unknown) => { hooks: { initialize: () => Promise<void> } };
+    const service = {
+      custom: { notice: { fromAddress: env.NOTICE_FROM_ADDRESS }, eventBusName: env.EVENT_BUS_NAME },
+      provider: { stage: 'local' },
+      functions: { changePassword: {}, passwordChangedNotice: { environment: { ...env, NOTICE_RESET_URL: '' } } },
+    };
+    const plugin = new Plugin({ service, processedInput: { commands: ['invoke', 'local'] }, classes: { Error } }, { function: 'passwordChangedNotice' });
 
-    expect(code).not.toBe(0);
-    expect(output).toContain('Invalid configuration of passwordChangedNotice: NOTICE_RESET_URL must be the https:// page');
+    const refusal = await plugin.hooks.initialize().then(() => '', (error: Error) => error.message);
+
+    expect(refusal).toContain('Invalid configuration of passwordChangedNotice: NOTICE_RESET_URL must be the https:// page');
   });
 });
