@@ -271,7 +271,7 @@ describe('sls package --stage prod', () => {
     expect(variablesOf(template)).toMatchObject({ POWERTOOLS_METRICS_NAMESPACE: 'ChangePassword', POWERTOOLS_METRICS_DISABLED: 'false' });
   });
 
-  // The budget: 400 KB with the bundled breached-password list (~50 KB) and hibp (~2 KB).
+  // The budget: 400 KB with the bundled breached-password list (~50 KB).
   it('ships a bundle under 400 KB zipped', () => {
     expect(statSync(join(dir, 'changePassword.zip')).size).toBeLessThan(400 * 1024);
   });

@@ -1,11 +1,13 @@
 /**
  * A local stand-in for the Pwned Passwords range API (GET /range/{prefix}) on 127.0.0.1, for the
- * real `hibp` client to talk to over HTTP. It answers from the passwords a test registers, padded
- * like the real API, or misbehaves on demand: down, slow, garbage, a cut-off body.
+ * function's range client to talk to over HTTP. It answers from the passwords a test registers,
+ * padded like the real API (gzip-compressed when asked, as the real API's CDN does), or misbehaves
+ * on demand: down, slow, garbage, a cut-off body.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 /**
  * How the stand-in answers. `range`: the real format. `error`: 503. `html`: a proxy's 200 HTML page.
@@ -26,6 +28,7 @@ export const startRangeApi = async () => {
   const sockets = new Set<Socket>();
   let mode: RangeMode = 'range';
   let delayMs = 0;
+  let compress = false;
   let custom = (_prefix: string): string => '';
 
   const body = (prefix: string): string => {
@@ -35,7 +38,7 @@ export const startRangeApi = async () => {
 
   const server = createServer((req, res) => {
     requests.push({ path: req.url ?? '', headers: req.headers });
-    const prefix = /^\/range\/([0-9A-F]{5})(\?|$)/i.exec(req.url ?? '')?.[1]?.toUpperCase();
+    const prefix = /^(?:\/[^/?]+)*\/range\/([0-9A-F]{5})(\?|$)/i.exec(req.url ?? '')?.[1]?.toUpperCase();
     const answer = () => {
       if (mode === 'hang') return;
       if (mode === 'slow') {
@@ -72,6 +75,10 @@ export const startRangeApi = async () => {
         setTimeout(() => req.socket.destroy(), 10);
         return;
       }
+      if (compress && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' }).end(gzipSync(text));
+        return;
+      }
       res.writeHead(200, { 'content-type': 'text/plain' }).end(text);
     };
     if (delayMs > 0) setTimeout(answer, delayMs);
@@ -96,12 +103,15 @@ export const startRangeApi = async () => {
       mode = 'custom';
       custom = text;
     },
+    /** Compresses a range with gzip when the request accepts it, as the real API's CDN does. */
+    setCompression: (on: boolean) => (compress = on),
     /** Waits this long before answering (so concurrent requests overlap). */
     setDelay: (ms: number) => (delayMs = ms),
     reset: () => {
       requests.length = 0;
       mode = 'range';
       delayMs = 0;
+      compress = false;
     },
     stop: () =>
       new Promise<void>((resolve) => {
