@@ -20,25 +20,34 @@ const machineCpu = (): { busy: number; total: number } => {
   return { busy: (user + nice + system + irq + softirq + steal) / 100, total: (user + nice + system + idle + iowait + irq + softirq + steal) / 100 };
 };
 
-const fresh = process.argv.includes('--fresh');
-let cwd = resolve(import.meta.dirname, '../..');
-if (fresh) {
+/** Clones HEAD into a temporary folder and installs it as CI does (not timed); returns the folder. */
+const freshClone = (from: string): string => {
   const clone = mkdtempSync(join(tmpdir(), 'cp-suite-'));
   console.log(`cloning HEAD into ${clone} and running npm ci (not timed)…`);
-  execFileSync('git', ['clone', '--quiet', cwd, clone], { stdio: 'inherit' });
+  execFileSync('git', ['clone', '--quiet', from, clone], { stdio: 'inherit' });
   execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: clone, stdio: 'inherit' });
   rmSync(join(tmpdir(), `tsx-${userInfo().uid}`), { recursive: true, force: true });
-  cwd = clone;
-}
+  return clone;
+};
+
+/** Runs `npm test` in `cwd` with its output held back; resolves with the exit code and the output. */
+const npmTest = (cwd: string): Promise<{ code: number; output: string }> =>
+  new Promise((done) => {
+    const child = spawn('npm', ['test'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.on('close', (c) => done({ code: c ?? 1, output: output.join('') }));
+  });
+
+const fresh = process.argv.includes('--fresh');
+const checkout = resolve(import.meta.dirname, '../..');
+const cwd = fresh ? freshClone(checkout) : checkout;
 
 const load = loadavg()[0]?.toFixed(2);
 const before = machineCpu();
 const started = performance.now();
-const child = spawn('npm', ['test'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-let output = '';
-child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-const code = await new Promise<number>((done) => child.on('close', (c) => done(c ?? 1)));
+const { code, output } = await npmTest(cwd);
 const wall = (performance.now() - started) / 1000;
 const after = machineCpu();
 
