@@ -21,6 +21,7 @@
  *   SOAK_SERVER=offline SOAK_CONNECTIONS=8 npm run soak
  */
 import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import autocannon, { type Request } from 'autocannon';
 import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
@@ -42,6 +43,11 @@ const USERS = bounded('SOAK_USERS', CONNECTIONS * 2, 2048);
 const COST = 4;
 const TABLE = 'soak-users';
 const PASSWORDS = ['Soak-Start-P@ss1'];
+/**
+ * A new password for a change: random, and in hex after its prefix, so that it holds no word of
+ * the user's ("soak", "user", "example" from soak-user-N@example.com), which the policy refuses.
+ */
+const freshPassword = (): string => `Qz7!${randomBytes(12).toString('hex')}`;
 
 
 /** The process tree under `root`, with each process's RSS in MiB and its command line. */
@@ -169,11 +175,12 @@ const seedPool = async (dynamoEndpoint: string): Promise<User[]> => {
 
 /** One warm-up request so the first cold start is not counted as latency. */
 const warmUp = async (url: string, user: User): Promise<void> => {
-  const next = `Soak-${user.userId}-0-P@ss!`;
+  const next = freshPassword();
   const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ oldPassword: user.password, newPassword: next }) });
   if (res.status !== 200) throw new Error(`warm-up answered ${res.status}: ${await res.text()}`);
   user.password = next;
   user.changes += 1;
+  user.token = await mintToken(user.userId, { expiresIn: '2h' });
 };
 
 type Kind = 'change' | 'wrongOld' | 'noToken';
@@ -201,13 +208,13 @@ const nextRequest = (pool: User[], counts: Counts) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (kind !== 'noToken' && user !== undefined) headers.authorization = `Bearer ${user.token}`;
     const current = user?.password ?? PASSWORDS[0] ?? '';
-    ctx.next = `Soak-${user?.userId ?? 'x'}-${(user?.changes ?? 0) + 1}-P@ss!`;
+    ctx.next = freshPassword();
     const body = kind === 'wrongOld' ? { oldPassword: 'Definitely-Wr0ng!', newPassword: ctx.next } : { oldPassword: current, newPassword: ctx.next };
     return { ...req, headers, body: JSON.stringify(body) };
   };
 };
 
-/** Counts an answer as intended or not, and returns its user to the pool with its new password after a 200. */
+/** Counts an answer as intended or not, and returns its user to the pool (after a 200 with its new password and a new token). */
 const onAnswer = (pool: User[], counts: Counts, unexpected: Record<string, number>) => (status: number, body: string, context: unknown): void => {
   const ctx = context as Ctx;
   const code = status === 200 ? 0 : ((JSON.parse(body) as { error?: { code?: number } }).error?.code ?? -1);
@@ -220,13 +227,19 @@ const onAnswer = (pool: User[], counts: Counts, unexpected: Record<string, numbe
   } else {
     counts.intendedRefusals += 1;
   }
-  if (ctx.user !== undefined) {
-    if (status === 200 && ctx.next !== undefined) {
-      ctx.user.password = ctx.next;
-      ctx.user.changes += 1;
-    }
-    pool.push(ctx.user);
+  const { user } = ctx;
+  if (user === undefined) return;
+  if (status !== 200 || ctx.next === undefined) {
+    pool.push(user);
+    return;
   }
+  user.password = ctx.next;
+  user.changes += 1;
+  // A token issued before the change no longer passes: the user gets a new one, as a client would.
+  void mintToken(user.userId, { expiresIn: '2h' }).then((token) => {
+    user.token = token;
+    pool.push(user);
+  });
 };
 
 /** Peak RSS sampled once a second while the load runs, and every 10 s a line of the timeline (a plateau is warm-up, steady growth a leak). */
