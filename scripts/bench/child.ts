@@ -18,7 +18,7 @@ const bootMs = performance.now();
 const load = createRequire(__filename);
 
 interface HandlerModule { handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }> }
-interface FloorModule { changePassword: (userId: string, oldPassword: string, newPassword: string, timings?: FloorTimings) => Promise<boolean> }
+interface FloorModule { changePassword: (token: string, oldPassword: string, newPassword: string, timings?: FloorTimings) => Promise<boolean> }
 interface InstrumentedModule { timedHandler: (event: unknown, context: unknown) => Promise<{ result: { statusCode: number; body: string }; phases: HandlerPhases }> }
 
 /** CPU time of this process so far (all its threads: main, libuv pool, GC), in milliseconds. */
@@ -82,7 +82,7 @@ const changeOnce = async (side: Side, modules: { handler?: HandlerModule; floor?
     }
     case 'floor': {
       const start = performance.now();
-      const ok = await modules.floor!.changePassword(job.userId, job.oldPassword, job.newPassword);
+      const ok = await modules.floor!.changePassword(job.token, job.oldPassword, job.newPassword);
       const ms = performance.now() - start;
       if (!ok) fail(side, job, 'refused');
       return { ms };
@@ -96,7 +96,7 @@ const changeOnce = async (side: Side, modules: { handler?: HandlerModule; floor?
     case 'floorTimed': {
       const timings: FloorTimings = { dynamo: 0, dynamoRead: 0, bcryptCompare: 0, bcryptHash: 0 };
       const start = performance.now();
-      const ok = await modules.floor!.changePassword(job.userId, job.oldPassword, job.newPassword, timings);
+      const ok = await modules.floor!.changePassword(job.token, job.oldPassword, job.newPassword, timings);
       const ms = performance.now() - start;
       if (!ok) fail(side, job, 'refused');
       return { ms, phases: { total: ms, dynamo: timings.dynamo, dynamoCalls: 2, dynamoFirst: timings.dynamoRead, bcryptCompare: timings.bcryptCompare, bcryptHash: timings.bcryptHash, beforeFirstCall: 0, webCrypto: 0, bcryptOps: 2 } };
