@@ -62,8 +62,11 @@ const settings = {
   historyPairs: numberFrom('BENCH_HISTORY_PAIRS', 8),
   historySize: 5,
 };
-/** The performance targets (docs/performance.md), as ratios to the floor in the same run; the zip in kB (1000 bytes). */
-const targets: BenchTargets = { warm: 1.5, cold: 1.15, history: 1.6, zipKB: 400 };
+/**
+ * The performance targets (docs/performance.md), as ratios to the floor in the same run; the zip in
+ * kB (1000 bytes), no larger than it was when these targets were set (342.4 kB).
+ */
+const targets: BenchTargets = { warm: 1.6, cold: 1.05, history: 1.6, zipKB: 342.4 };
 
 const outDir = join(root, '.esbuild-bench-out');
 const zipPath = join(root, '.serverless', 'changePassword.zip');
