@@ -13,9 +13,10 @@ import { gzipSync } from 'node:zlib';
  * How the stand-in answers. `range`: the real format. `error`: 503. `html`: a proxy's 200 HTML page.
  * `truncated`: a 200 whose body stops mid-line (a complete HTTP message). `cut`: a 200 that promises
  * more bytes than it sends, then closes. `slow`: headers, then nothing. `hang`: no answer at all.
- * `empty`: a 200 with no body. `custom`: a 200 with the body `answerWith` set.
+ * `empty`: a 200 with no body. `redirect`: a 301 to the same path on another host. `custom`: a 200
+ * with the body `answerWith` set.
  */
-export type RangeMode = 'range' | 'error' | 'html' | 'truncated' | 'cut' | 'slow' | 'hang' | 'empty' | 'custom';
+export type RangeMode = 'range' | 'error' | 'html' | 'truncated' | 'cut' | 'slow' | 'hang' | 'empty' | 'redirect' | 'custom';
 
 const sha1 = (password: string) => createHash('sha1').update(password, 'utf8').digest('hex').toUpperCase();
 
@@ -52,6 +53,10 @@ export const startRangeApi = async () => {
       }
       if (mode === 'html') {
         res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html>\n<html><body><h1>Proxy login</h1></body></html>\n');
+        return;
+      }
+      if (mode === 'redirect') {
+        res.writeHead(301, { location: `http://127.0.0.2:1${req.url ?? '/'}` }).end();
         return;
       }
       if (mode === 'empty') {

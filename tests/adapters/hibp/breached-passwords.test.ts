@@ -88,6 +88,7 @@ describe('when the API cannot be used', () => {
     ['sends headers and then nothing', 'slow', 'timeout'],
     ['never answers', 'hang', 'timeout'],
     ['answers an empty 200', 'empty', 'format'],
+    ['redirects elsewhere (a redirect is not followed)', 'redirect', 'status'],
   ];
 
   it.each(cases)('fails open when it %s: not breached, reported as %s, never cached', async (_case, mode, reason) => {
