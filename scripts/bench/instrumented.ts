@@ -28,20 +28,20 @@ export interface HandlerPhases {
   bcryptOps: number;
 }
 
-let current: HandlerPhases | undefined;
-let startedAt = 0;
+/** The request being timed, which the timers patched into the prototypes below add to. */
+let active: { phases: HandlerPhases; startedAt: number } | undefined;
 
 type AsyncFn = (...args: unknown[]) => Promise<unknown>;
 const wrap = (target: Record<string, unknown>, name: string, onDone: (ms: number, phases: HandlerPhases) => void): void => {
   const original = target[name] as AsyncFn;
   target[name] = async function (this: unknown, ...args: unknown[]) {
-    const phases = current;
+    const timed = active;
     const start = performance.now();
-    if (phases !== undefined && name === 'send' && phases.dynamoCalls === 0) phases.beforeFirstCall = start - startedAt;
+    if (timed !== undefined && name === 'send' && timed.phases.dynamoCalls === 0) timed.phases.beforeFirstCall = start - timed.startedAt;
     try {
       return await original.apply(this, args);
     } finally {
-      if (phases !== undefined) onDone(performance.now() - start, phases);
+      if (timed !== undefined) onDone(performance.now() - start, timed.phases);
     }
   };
 };
@@ -59,13 +59,13 @@ wrap(subtle, 'verify', (ms, p) => { p.webCrypto += ms; });
 /** Runs one request through the handler and returns its answer with the phases it spent. */
 export const timedHandler = async (event: unknown, context: unknown): Promise<{ result: Awaited<ReturnType<typeof handler>>; phases: HandlerPhases }> => {
   const phases: HandlerPhases = { total: 0, dynamo: 0, dynamoCalls: 0, dynamoFirst: 0, bcryptCompare: 0, bcryptHash: 0, beforeFirstCall: 0, webCrypto: 0, bcryptOps: 0 };
-  current = phases;
-  startedAt = performance.now();
+  const startedAt = performance.now();
+  active = { phases, startedAt };
   try {
     const result = await (handler as unknown as (e: unknown, c: unknown) => ReturnType<typeof handler>)(event, context);
     phases.total = performance.now() - startedAt;
     return { result, phases };
   } finally {
-    current = undefined;
+    active = undefined;
   }
 };

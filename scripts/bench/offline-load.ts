@@ -63,31 +63,32 @@ const stop = (list: ChildProcess[]): void => {
 process.on('exit', () => stop(children));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
-// npm start, as a developer runs it, on free ports; everything else from the shell, except a DynamoDB or key source of its own.
-const [port, dynamoPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
-const { DYNAMODB_ENDPOINT: _endpoint, JWT_SECRET: _secret, JWT_SECRET_PARAMETER: _parameter, JWT_PUBLIC_KEY: _pem, JWT_JWKS_URL: _jwks, ...inherited } = env;
-const server = spawn('npm', ['start'], {
-  env: { ...inherited, PORT: String(port), DYNAMODB_PORT: String(dynamoPort), OFFLINE_LAMBDA_PORT: String(lambdaPort), BCRYPT_COST: String(COST), USERS_TABLE: TABLE, ESBUILD_WORK_FOLDER: '.esbuild-offline-load', LOCKOUT_MAX_ATTEMPTS: '20' },
-  detached: true,
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-children.push(server);
-let serverOutput = '';
-await new Promise<void>((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error(`npm start was not ready within 180 s:\n${serverOutput}`)), 180_000);
-  server.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${serverOutput}`)));
-  const collect = (chunk: Buffer): void => {
-    if (serverOutput.length < 200_000) serverOutput += chunk.toString();
-    if (serverOutput.includes('Stop with Ctrl+C')) {
-      clearTimeout(timer);
-      resolve();
-    }
-  };
-  server.stdout.on('data', collect);
-  server.stderr.on('data', collect);
-});
-const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
-const url = `http://127.0.0.1:${port}${CHANGE_PASSWORD_ROUTE.path}`;
+/** `npm start`, as a developer runs it, on free ports; everything else from the shell, except a DynamoDB or key source of its own. */
+const startNpmStart = async (): Promise<{ dynamoEndpoint: string; url: string }> => {
+  const [port, dynamoPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
+  const { DYNAMODB_ENDPOINT: _endpoint, JWT_SECRET: _secret, JWT_SECRET_PARAMETER: _parameter, JWT_PUBLIC_KEY: _pem, JWT_JWKS_URL: _jwks, ...inherited } = env;
+  const server = spawn('npm', ['start'], {
+    env: { ...inherited, PORT: String(port), DYNAMODB_PORT: String(dynamoPort), OFFLINE_LAMBDA_PORT: String(lambdaPort), BCRYPT_COST: String(COST), USERS_TABLE: TABLE, ESBUILD_WORK_FOLDER: '.esbuild-offline-load', LOCKOUT_MAX_ATTEMPTS: '20' },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(server);
+  await new Promise<void>((resolve, reject) => {
+    let serverOutput = '';
+    const timer = setTimeout(() => reject(new Error(`npm start was not ready within 180 s:\n${serverOutput}`)), 180_000);
+    server.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${serverOutput}`)));
+    const collect = (chunk: Buffer): void => {
+      if (serverOutput.length < 200_000) serverOutput += chunk.toString();
+      if (serverOutput.includes('Stop with Ctrl+C')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    server.stdout.on('data', collect);
+    server.stderr.on('data', collect);
+  });
+  return { dynamoEndpoint: `http://127.0.0.1:${dynamoPort}`, url: `http://127.0.0.1:${port}${CHANGE_PASSWORD_ROUTE.path}` };
+};
 
 interface User {
   userId: string;
@@ -95,19 +96,28 @@ interface User {
   token: string;
   changes: number;
 }
-const users: User[] = [];
-for (let i = 0; i < USERS; i++) {
-  const userId = `load-user-${i}`;
-  await putUser(dynamoEndpoint, TABLE, { userId, password: START_PASSWORD }, COST);
-  users.push({ userId, password: START_PASSWORD, token: await mintToken(userId, { expiresIn: '2h' }), changes: 0 });
-}
-const bystander = await mintToken('load-bystander', { expiresIn: '2h' });
-const now = Math.floor(Date.now() / 1000);
-const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-const badTokens = {
-  forged: await mintToken('load-user-0', { secret: 'not-the-local-secret-but-long-enough-for-hs256', expiresIn: '2h' }),
-  expired: await mintToken('load-user-0', { issuedAt: now - 7200, expiresIn: now - 3600 }),
-  algNone: `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'load-user-0', iat: now, exp: now + 7200 })}.`,
+
+/** USERS users at the start password, each with a token of its own. */
+const seedUsers = async (dynamoEndpoint: string): Promise<User[]> => {
+  const users: User[] = [];
+  for (let i = 0; i < USERS; i++) {
+    const userId = `load-user-${i}`;
+    await putUser(dynamoEndpoint, TABLE, { userId, password: START_PASSWORD }, COST);
+    users.push({ userId, password: START_PASSWORD, token: await mintToken(userId, { expiresIn: '2h' }), changes: 0 });
+  }
+  return users;
+};
+
+/** A valid token of a user with no record, and the three bad tokens: forged, expired, `alg: none`. */
+const tokens = async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return {
+    bystander: await mintToken('load-bystander', { expiresIn: '2h' }),
+    forged: await mintToken('load-user-0', { secret: 'not-the-local-secret-but-long-enough-for-hs256', expiresIn: '2h' }),
+    expired: await mintToken('load-user-0', { issuedAt: now - 7200, expiresIn: now - 3600 }),
+    algNone: `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'load-user-0', iat: now, exp: now + 7200 })}.`,
+  };
 };
 
 type Kind = 'change' | 'wrongOld' | 'weak' | 'noToken' | 'forged' | 'expired' | 'algNone' | 'malformed' | 'oversized';
@@ -133,17 +143,20 @@ interface Answer {
   /** Retry-After in seconds, when given. */
   retryAfter?: number;
 }
-const answers: Record<string, number> = {};
-const mismatches: { kind: Kind; status: number; body: string }[] = [];
-let mismatchCount = 0;
-let requests = 0;
-let retries = 0;
-let unresolved = 0;
 
-const send = async (headers: Record<string, string>, body: string): Promise<Answer> => {
-  requests += 1;
+/** What the clients of one run share: where to send, the tokens, and the tally of what came back. */
+interface Run {
+  url: string;
+  tokens: Awaited<ReturnType<typeof tokens>>;
+  answers: Record<string, number>;
+  mismatches: { kind: Kind; status: number; body: string }[];
+  counts: { mismatches: number; requests: number; retries: number; unresolved: number };
+}
+
+const send = async (run: Run, headers: Record<string, string>, body: string): Promise<Answer> => {
+  run.counts.requests += 1;
   try {
-    const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(60_000) });
+    const res = await fetch(run.url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(60_000) });
     const text = await res.text();
     let code = 0;
     try {
@@ -161,39 +174,39 @@ const send = async (headers: Record<string, string>, body: string): Promise<Answ
 const timedOut = ({ status, code }: Answer): boolean => (status === 503 && code === 9001) || status === 504;
 
 /** Records the answer; false when it is not one this kind of request may get. */
-const check = (kind: Kind, answer: Answer): boolean => {
+const check = (run: Run, kind: Kind, answer: Answer): boolean => {
   const key = `${answer.status} ${answer.code}`;
-  answers[`${kind} → ${key}`] = (answers[`${kind} → ${key}`] ?? 0) + 1;
+  run.answers[`${kind} → ${key}`] = (run.answers[`${kind} → ${key}`] ?? 0) + 1;
   const ok = (ALLOWED[kind].includes(key) || timedOut(answer)) && (answer.status !== 200 || answer.body === SUCCESS) && !/stackTrace|\n\s+at /.test(answer.body);
   if (!ok) {
-    mismatchCount += 1;
-    if (mismatches.length < 20) mismatches.push({ kind, status: answer.status, body: answer.body.slice(0, 300) });
+    run.counts.mismatches += 1;
+    if (run.mismatches.length < 20) run.mismatches.push({ kind, status: answer.status, body: answer.body.slice(0, 300) });
   }
   return ok;
 };
 
-const statelessRequest = async (kind: Kind): Promise<void> => {
-  const valid = { Authorization: `Bearer ${bystander}` };
+const statelessRequest = async (run: Run, kind: Kind): Promise<void> => {
+  const valid = { Authorization: `Bearer ${run.tokens.bystander}` };
   const body = JSON.stringify({ oldPassword: START_PASSWORD, newPassword: 'Never-Stored-P@ss7' });
   const request: Record<string, () => Promise<Answer>> = {
-    noToken: () => send({}, body),
-    forged: () => send({ Authorization: `Bearer ${badTokens.forged}` }, body),
-    expired: () => send({ Authorization: `Bearer ${badTokens.expired}` }, body),
-    algNone: () => send({ Authorization: `Bearer ${badTokens.algNone}` }, body),
-    malformed: () => send(valid, '{"oldPassword": "Load-Start-P@ss1",'),
-    oversized: () => send(valid, JSON.stringify({ oldPassword: START_PASSWORD, newPassword: 'Never-Stored-P@ss7', padding: 'x'.repeat(16 * 1024) })),
+    noToken: () => send(run, {}, body),
+    forged: () => send(run, { Authorization: `Bearer ${run.tokens.forged}` }, body),
+    expired: () => send(run, { Authorization: `Bearer ${run.tokens.expired}` }, body),
+    algNone: () => send(run, { Authorization: `Bearer ${run.tokens.algNone}` }, body),
+    malformed: () => send(run, valid, '{"oldPassword": "Load-Start-P@ss1",'),
+    oversized: () => send(run, valid, JSON.stringify({ oldPassword: START_PASSWORD, newPassword: 'Never-Stored-P@ss7', padding: 'x'.repeat(16 * 1024) })),
   };
-  check(kind, await (request[kind] as () => Promise<Answer>)());
+  check(run, kind, await (request[kind] as () => Promise<Answer>)());
 };
 
 /** One valid change, sent again after each timed-out answer until it is answered otherwise. */
-const change = async (user: User, deadline: number): Promise<void> => {
+const change = async (run: Run, user: User, deadline: number): Promise<void> => {
   const next = `Load-${user.userId}-${user.changes + 1}-P@ss!`;
   const headers = { Authorization: `Bearer ${user.token}` };
   const body = JSON.stringify({ oldPassword: user.password, newPassword: next });
   for (let attempt = 0; ; attempt++) {
-    const answer = await send(headers, body);
-    check('change', answer);
+    const answer = await send(run, headers, body);
+    check(run, 'change', answer);
     // A client trusts the status: a 200 means its password is now the new one.
     if (answer.status === 200) {
       user.password = next;
@@ -204,29 +217,46 @@ const change = async (user: User, deadline: number): Promise<void> => {
     }
     if (!timedOut(answer) && !(attempt > 0 && answer.status === 409)) return;
     if (Date.now() > deadline + RESOLVE_MS) {
-      unresolved += 1;
-      mismatchCount += 1;
+      run.counts.unresolved += 1;
+      run.counts.mismatches += 1;
       return;
     }
-    retries += 1;
+    run.counts.retries += 1;
     // As a client should: after Retry-After (the function's 503 says 2 s), 2 s without one.
     await new Promise((resolve) => setTimeout(resolve, (answer.retryAfter ?? 2) * 1000));
   }
 };
 
-const userClient = async (user: User, deadline: number): Promise<void> => {
+const userClient = async (run: Run, user: User, deadline: number): Promise<void> => {
   while (Date.now() < deadline) {
     const roll = Math.random();
-    if (roll < 0.6) await change(user, deadline);
-    else if (roll < 0.75) check('wrongOld', await send({ Authorization: `Bearer ${user.token}` }, JSON.stringify({ oldPassword: 'Wrong-Old-P@ss9', newPassword: 'Never-Stored-P@ss7' })));
-    else if (roll < 0.87) check('weak', await send({ Authorization: `Bearer ${user.token}` }, JSON.stringify({ oldPassword: user.password, newPassword: 'weakpassword' })));
-    else await statelessRequest(STATELESS[Math.floor(Math.random() * STATELESS.length)] as Kind);
+    if (roll < 0.6) await change(run, user, deadline);
+    else if (roll < 0.75) check(run, 'wrongOld', await send(run, { Authorization: `Bearer ${user.token}` }, JSON.stringify({ oldPassword: 'Wrong-Old-P@ss9', newPassword: 'Never-Stored-P@ss7' })));
+    else if (roll < 0.87) check(run, 'weak', await send(run, { Authorization: `Bearer ${user.token}` }, JSON.stringify({ oldPassword: user.password, newPassword: 'weakpassword' })));
+    else await statelessRequest(run, STATELESS[Math.floor(Math.random() * STATELESS.length)] as Kind);
   }
 };
 
-const statelessClient = async (offset: number, deadline: number): Promise<void> => {
-  for (let i = offset; Date.now() < deadline; i++) await statelessRequest(STATELESS[i % STATELESS.length] as Kind);
+const statelessClient = async (run: Run, offset: number, deadline: number): Promise<void> => {
+  for (let i = offset; Date.now() < deadline; i++) await statelessRequest(run, STATELESS[i % STATELESS.length] as Kind);
 };
+
+/** Every user's stored hash against the password of their last 200, read with the real client; the users whose hash is not. */
+const usersWhoseHashDiffers = async (dynamoEndpoint: string, users: User[]): Promise<string[]> => {
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamoEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  const differ: string[] = [];
+  for (const user of users) {
+    const { Item } = await doc.send(new GetCommand({ TableName: TABLE, Key: { userId: user.userId }, ConsistentRead: true }));
+    const hash: unknown = Item?.passwordHash;
+    if (typeof hash !== 'string' || !(await verifyPassword(user.password, hash))) differ.push(user.userId);
+  }
+  doc.destroy();
+  return differ;
+};
+
+const { dynamoEndpoint, url } = await startNpmStart();
+const users = await seedUsers(dynamoEndpoint);
+const run: Run = { url, tokens: await tokens(), answers: {}, mismatches: [], counts: { mismatches: 0, requests: 0, retries: 0, unresolved: 0 } };
 
 // Saturate every core with other work, as a busy laptop or CI box is.
 for (let i = 0; i < BUSY; i++) children.push(spawn(process.execPath, ['-e', 'for(;;){}'], { detached: true, stdio: 'ignore' }));
@@ -234,21 +264,12 @@ for (let i = 0; i < BUSY; i++) children.push(spawn(process.execPath, ['-e', 'for
 const started = Date.now();
 const deadline = started + SECONDS * 1000;
 await Promise.all([
-  ...users.map((user) => userClient(user, deadline)),
-  ...Array.from({ length: CLIENTS - USERS }, (_, i) => statelessClient(i, deadline)),
+  ...users.map((user) => userClient(run, user, deadline)),
+  ...Array.from({ length: CLIENTS - USERS }, (_, i) => statelessClient(run, i, deadline)),
 ]);
 const elapsed = (Date.now() - started) / 1000;
 stop(children.slice(1));
-
-// Every user's stored hash against the password of their last 200, read with the real client.
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamoEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
-const differ: string[] = [];
-for (const user of users) {
-  const { Item } = await doc.send(new GetCommand({ TableName: TABLE, Key: { userId: user.userId }, ConsistentRead: true }));
-  const hash: unknown = Item?.passwordHash;
-  if (typeof hash !== 'string' || !(await verifyPassword(user.password, hash))) differ.push(user.userId);
-}
-doc.destroy();
+const differ = await usersWhoseHashDiffers(dynamoEndpoint, users);
 
 const summary = {
   command: `LOAD_SECONDS=${SECONDS} LOAD_CLIENTS=${CLIENTS} LOAD_BUSY=${BUSY} npm run soak:offline`,
@@ -257,15 +278,15 @@ const summary = {
   clients: CLIENTS,
   users: USERS,
   busyProcesses: BUSY,
-  requests,
+  requests: run.counts.requests,
   passwordsChanged: users.reduce((total, user) => total + user.changes, 0),
-  retriesAfterTimeout: retries,
-  unresolvedChanges: unresolved,
-  answers: Object.fromEntries(Object.entries(answers).sort(([a], [b]) => a.localeCompare(b))),
-  mismatches: mismatchCount,
-  mismatchSamples: mismatches,
+  retriesAfterTimeout: run.counts.retries,
+  unresolvedChanges: run.counts.unresolved,
+  answers: Object.fromEntries(Object.entries(run.answers).sort(([a], [b]) => a.localeCompare(b))),
+  mismatches: run.counts.mismatches,
+  mismatchSamples: run.mismatches,
   usersWhoseHashIsNotTheirLast200: `${differ.length} of ${USERS}`,
 };
 console.log(JSON.stringify(summary, null, 2));
 // The server is stopped by the exit handler (its whole process group).
-process.exit(mismatchCount === 0 && differ.length === 0 ? 0 : 1);
+process.exit(run.counts.mismatches === 0 && differ.length === 0 ? 0 : 1);

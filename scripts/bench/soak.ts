@@ -21,8 +21,9 @@
  *   SOAK_SERVER=offline SOAK_CONNECTIONS=8 npm run soak
  */
 import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import autocannon from 'autocannon';
+import autocannon, { type Request } from 'autocannon';
 import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
 import { CHANGE_PASSWORD_ROUTE } from '../../lib/http/routes.js';
 import { ensureUsersTable, putUser, startEmbeddedDynamo } from '../local/dynamodb.js';
@@ -43,6 +44,11 @@ const USERS = bounded('SOAK_USERS', CONNECTIONS * 2, 2048);
 const COST = 4;
 const TABLE = 'soak-users';
 const PASSWORDS = ['Soak-Start-P@ss1'];
+/**
+ * A new password for a change: random, and in hex after its prefix, so that it holds no word of
+ * the user's ("soak", "user", "example" from soak-user-N@example.com), which the policy refuses.
+ */
+const freshPassword = (): string => `Qz7!${randomBytes(12).toString('hex')}`;
 
 
 /** The process tree under `root`, with each process's RSS in MiB and its command line. */
@@ -93,175 +99,219 @@ const spawnUntil = async (args: string[], childEnv: NodeJS.ProcessEnv, ready: st
   return { pid: child.pid as number, output, stop };
 };
 
+/** A running server to soak: its process, where its DynamoDB is, and how to read its memory. */
+interface SoakServer {
+  process: Awaited<ReturnType<typeof spawnUntil>>;
+  dynamoEndpoint: string;
+  stopDynamo: () => Promise<void>;
+  memory: () => Promise<Record<string, number>>;
+  description: string;
+}
+
 // Always an embedded dynalite, never a DynamoDB named in the caller's environment.
 const { DYNAMODB_ENDPOINT: _ignored, ...inherited } = env;
 const MODE = env.SOAK_SERVER === 'offline' ? 'offline' : 'in-process';
-const port = await freePort();
-let dynamoEndpoint: string;
-let server: Awaited<ReturnType<typeof spawnUntil>>;
-let stopDynamo = (): Promise<void> => Promise.resolve();
-let memory: () => Promise<Record<string, number>>;
-let serverDescription: string;
-if (MODE === 'offline') {
-  // Exactly what `npm start` runs: scripts/local/start.ts, dynalite in its process, serverless-offline as its child.
+
+/** Exactly what `npm start` runs: scripts/local/start.ts, dynalite in its process, serverless-offline as its child. */
+const startOffline = async (port: number): Promise<SoakServer> => {
   const [dynamoPort, lambdaPort] = [await freePort(), await freePort()];
-  server = await spawnUntil(
+  const server = await spawnUntil(
     ['node_modules/tsx/dist/cli.mjs', 'scripts/local/start.ts'],
     { ...inherited, PORT: String(port), DYNAMODB_PORT: String(dynamoPort), OFFLINE_LAMBDA_PORT: String(lambdaPort), BCRYPT_COST: String(COST), USERS_TABLE: TABLE, ESBUILD_WORK_FOLDER: '.esbuild-soak' },
     'Stop with Ctrl+C',
   );
   const found = /dynalite, in memory\) on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output)?.[1];
   if (found === undefined) throw new Error(`could not find the DynamoDB endpoint in:\n${server.output}`);
-  dynamoEndpoint = found;
-  serverDescription = 'scripts/local/start.ts (what npm start runs): serverless-offline over dynalite';
-  memory = async () => {
-    const tree = await processTree(server.pid);
-    const sum = (match: string) => tree.filter((p) => p.args.includes(match)).reduce((total, p) => total + p.rssMiB, 0);
-    return { 'serverless-offline': sum('serverless.js offline'), 'dynalite (start.ts)': sum('scripts/local/start.ts') };
+  return {
+    process: server,
+    dynamoEndpoint: found,
+    stopDynamo: () => Promise.resolve(),
+    description: 'scripts/local/start.ts (what npm start runs): serverless-offline over dynalite',
+    memory: async () => {
+      const tree = await processTree(server.pid);
+      const sum = (match: string) => tree.filter((p) => p.args.includes(match)).reduce((total, p) => total + p.rssMiB, 0);
+      return { 'serverless-offline': sum('serverless.js offline'), 'dynalite (start.ts)': sum('scripts/local/start.ts') };
+    },
   };
-} else {
-  // The exported handler, warm, behind node:http in its own process; dynalite in this one.
+};
+
+/** The exported handler, warm, behind node:http in its own process; dynalite in this one. */
+const startInProcess = async (port: number): Promise<SoakServer> => {
   const dynamo = await startEmbeddedDynamo();
-  dynamoEndpoint = dynamo.endpoint;
-  stopDynamo = dynamo.stop;
-  await ensureUsersTable(dynamoEndpoint, TABLE);
-  server = await spawnUntil(
+  await ensureUsersTable(dynamo.endpoint, TABLE);
+  const server = await spawnUntil(
     ['node_modules/tsx/dist/cli.mjs', 'scripts/bench/soak-server.ts'],
-    { ...inherited, PORT: String(port), DYNAMODB_ENDPOINT: dynamoEndpoint, USERS_TABLE: TABLE, JWT_SECRET: DEV_JWT_SECRET, BCRYPT_COST: String(COST), STAGE: 'local' },
+    { ...inherited, PORT: String(port), DYNAMODB_ENDPOINT: dynamo.endpoint, USERS_TABLE: TABLE, JWT_SECRET: DEV_JWT_SECRET, BCRYPT_COST: String(COST), STAGE: 'local' },
     'ready on',
   );
-  serverDescription = 'scripts/bench/soak-server.ts: the exported handler behind node:http, over dynalite';
-  memory = async () => {
-    const tree = await processTree(server.pid);
-    return { 'handler process': tree.filter((p) => p.args.includes('soak-server.ts')).reduce((total, p) => total + p.rssMiB, 0) };
+  return {
+    process: server,
+    dynamoEndpoint: dynamo.endpoint,
+    stopDynamo: dynamo.stop,
+    description: 'scripts/bench/soak-server.ts: the exported handler behind node:http, over dynalite',
+    memory: async () => {
+      const tree = await processTree(server.pid);
+      return { 'handler process': tree.filter((p) => p.args.includes('soak-server.ts')).reduce((total, p) => total + p.rssMiB, 0) };
+    },
   };
-}
-const url = `http://127.0.0.1:${port}${CHANGE_PASSWORD_ROUTE.path}`;
+};
 
-// Seed users
 interface User {
   userId: string;
   token: string;
   password: string;
   changes: number;
 }
-const pool: User[] = [];
-for (let i = 0; i < USERS; i++) {
-  const userId = `soak-user-${i}`;
-  await putUser(dynamoEndpoint, TABLE, { userId, password: PASSWORDS[0] as string, email: `${userId}@example.com` }, COST);
-  pool.push({ userId, token: await mintToken(userId, { expiresIn: '2h' }), password: PASSWORDS[0] as string, changes: 0 });
-}
 
-// One warm-up request so the first cold start is not counted as latency.
-{
-  const user = pool[0] as User;
-  const next = `Soak-${user.userId}-0-P@ss!`;
+/** USERS users, each with a token of its own. */
+const seedPool = async (dynamoEndpoint: string): Promise<User[]> => {
+  const pool: User[] = [];
+  for (let i = 0; i < USERS; i++) {
+    const userId = `soak-user-${i}`;
+    await putUser(dynamoEndpoint, TABLE, { userId, password: PASSWORDS[0] as string, email: `${userId}@example.com` }, COST);
+    pool.push({ userId, token: await mintToken(userId, { expiresIn: '2h' }), password: PASSWORDS[0] as string, changes: 0 });
+  }
+  return pool;
+};
+
+/** One warm-up request so the first cold start is not counted as latency. */
+const warmUp = async (url: string, user: User): Promise<void> => {
+  const next = freshPassword();
   const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ oldPassword: user.password, newPassword: next }) });
   if (res.status !== 200) throw new Error(`warm-up answered ${res.status}: ${await res.text()}`);
   user.password = next;
   user.changes += 1;
-}
+  user.token = await mintToken(user.userId, { expiresIn: '2h' });
+};
 
-const memoryBefore = await memory();
-
-// Load
 type Kind = 'change' | 'wrongOld' | 'noToken';
 interface Ctx {
   kind?: Kind;
   user?: User;
   next?: string;
 }
-const counts = { change: 0, changed: 0, wrongOld: 0, noToken: 0, intendedRefusals: 0, unexpected: 0 };
-const unexpected: Record<string, number> = {};
-let sequence = 0;
+type Counts = Record<Kind | 'changed' | 'intendedRefusals' | 'unexpected', number>;
 
-const instance = autocannon({
-  url,
-  connections: CONNECTIONS,
-  duration: SECONDS,
-  pipelining: 1,
-  timeout: 10,
-  requests: [
-    {
-      method: 'POST',
-      setupRequest: (req, context) => {
-        const ctx = context as Ctx;
-        const n = ++sequence;
-        const user = pool.shift();
-        const kind: Kind = user === undefined || n % 25 === 0 ? 'noToken' : n % 10 === 0 ? 'wrongOld' : 'change';
-        ctx.kind = kind;
-        ctx.user = user;
-        counts[kind] += 1;
-        const headers: Record<string, string> = { 'content-type': 'application/json' };
-        if (kind !== 'noToken' && user !== undefined) headers.authorization = `Bearer ${user.token}`;
-        const current = user?.password ?? PASSWORDS[0] ?? '';
-        ctx.next = `Soak-${user?.userId ?? 'x'}-${(user?.changes ?? 0) + 1}-P@ss!`;
-        const body = kind === 'wrongOld' ? { oldPassword: 'Definitely-Wr0ng!', newPassword: ctx.next } : { oldPassword: current, newPassword: ctx.next };
-        return { ...req, headers, body: JSON.stringify(body) };
-      },
-      onResponse: (status, body, context) => {
-        const ctx = context as Ctx;
-        const code = status === 200 ? 0 : ((JSON.parse(body) as { error?: { code?: number } }).error?.code ?? -1);
-        const intended = (ctx.kind === 'change' && status === 200) || (ctx.kind === 'wrongOld' && status === 400 && code === 5023) || (ctx.kind === 'noToken' && status === 401 && code === 4002);
-        if (!intended) {
-          counts.unexpected += 1;
-          unexpected[`${ctx.kind ?? '?'} → ${status} ${code}`] = (unexpected[`${ctx.kind ?? '?'} → ${status} ${code}`] ?? 0) + 1;
-        } else if (status === 200) {
-          counts.changed += 1;
-        } else {
-          counts.intendedRefusals += 1;
-        }
-        if (ctx.user !== undefined) {
-          if (status === 200 && ctx.next !== undefined) {
-            ctx.user.password = ctx.next;
-            ctx.user.changes += 1;
-          }
-          pool.push(ctx.user);
-        }
-      },
-    },
-  ],
-});
-// Peak RSS, sampled once a second while the load runs.
-const peak: Record<string, number> = { ...memoryBefore };
-/** RSS every 10 s, to tell a plateau (warm-up) from a leak (steady growth). */
-const timeline: string[] = [];
-let ticks = 0;
-const sampler = setInterval(() => {
-  const tick = ++ticks;
-  void memory().then((m) => {
-    for (const [name, mib] of Object.entries(m)) peak[name] = Math.max(peak[name] ?? 0, mib);
-    if (tick % 10 === 0) timeline.push(`${tick}s: ${Object.values(m).join('/')}`);
-  });
-}, 1000);
-const result = await instance;
-clearInterval(sampler);
-const memoryAfter = await memory();
-server.stop();
-await stopDynamo();
-
-// Report
-const errors = counts.unexpected + result.errors + result.timeouts;
-const report = {
-  command: `SOAK_SERVER=${MODE} SOAK_SECONDS=${SECONDS} SOAK_CONNECTIONS=${CONNECTIONS} SOAK_USERS=${USERS} npm run soak`,
-  server: `${serverDescription}, BCRYPT_COST=${COST}`,
-  seconds: SECONDS,
-  connections: CONNECTIONS,
-  users: USERS,
-  requests: result.requests.total,
-  requestsPerSecond: result.requests.average,
-  passwordsChanged: counts.changed,
-  intendedRefusals: counts.intendedRefusals,
-  errors,
-  errorDetail: { unexpectedAnswers: unexpected, socketErrors: result.errors, timeouts: result.timeouts },
-  latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
-  rssTimelineMiB: timeline,
-  rssMiB: Object.fromEntries(Object.keys(memoryBefore).map((name) => [name, { before: memoryBefore[name], after: memoryAfter[name], peak: peak[name] }])),
+/**
+ * The request each connection sends next: a user checked out of the pool changes its password,
+ * every 10th with a wrong old password, every 25th (or when the pool is empty) without a token.
+ */
+const nextRequest = (pool: User[], counts: Counts) => {
+  let sequence = 0;
+  return (req: Request, context: unknown): Request => {
+    const ctx = context as Ctx;
+    const n = ++sequence;
+    const user = pool.shift();
+    const kind: Kind = user === undefined || n % 25 === 0 ? 'noToken' : n % 10 === 0 ? 'wrongOld' : 'change';
+    ctx.kind = kind;
+    ctx.user = user;
+    counts[kind] += 1;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (kind !== 'noToken' && user !== undefined) headers.authorization = `Bearer ${user.token}`;
+    const current = user?.password ?? PASSWORDS[0] ?? '';
+    ctx.next = freshPassword();
+    const body = kind === 'wrongOld' ? { oldPassword: 'Definitely-Wr0ng!', newPassword: ctx.next } : { oldPassword: current, newPassword: ctx.next };
+    return { ...req, headers, body: JSON.stringify(body) };
+  };
 };
-console.log(JSON.stringify(report, null, 2));
-const rss = Object.entries(report.rssMiB).map(([name, m]) => `${name} RSS ${m.before} → ${m.after} MiB (peak ${m.peak})`).join(', ');
-console.log(
-  `\n${report.requests} requests in ${SECONDS} s (${report.requestsPerSecond}/s) over ${CONNECTIONS} connections: ${counts.changed} passwords changed, ` +
-    `${counts.intendedRefusals} intended 4xx, ${errors} errors; p50 ${report.latencyMs.p50} ms, p99 ${report.latencyMs.p99} ms; ${rss}`,
-);
-process.exit(errors === 0 ? 0 : 1);
+
+/** Counts an answer as intended or not, and returns its user to the pool (after a 200 with its new password and a new token). */
+const onAnswer = (pool: User[], counts: Counts, unexpected: Record<string, number>) => (status: number, body: string, context: unknown): void => {
+  const ctx = context as Ctx;
+  const code = status === 200 ? 0 : ((JSON.parse(body) as { error?: { code?: number } }).error?.code ?? -1);
+  const intended = (ctx.kind === 'change' && status === 200) || (ctx.kind === 'wrongOld' && status === 400 && code === 5023) || (ctx.kind === 'noToken' && status === 401 && code === 4002);
+  if (!intended) {
+    counts.unexpected += 1;
+    unexpected[`${ctx.kind ?? '?'} → ${status} ${code}`] = (unexpected[`${ctx.kind ?? '?'} → ${status} ${code}`] ?? 0) + 1;
+  } else if (status === 200) {
+    counts.changed += 1;
+  } else {
+    counts.intendedRefusals += 1;
+  }
+  const { user } = ctx;
+  if (user === undefined) return;
+  if (status !== 200 || ctx.next === undefined) {
+    pool.push(user);
+    return;
+  }
+  user.password = ctx.next;
+  user.changes += 1;
+  // A token issued before the change no longer passes: the user gets a new one, as a client would.
+  void mintToken(user.userId, { expiresIn: '2h' }).then((token) => {
+    user.token = token;
+    pool.push(user);
+  });
+};
+
+/** Peak RSS sampled once a second while the load runs, and every 10 s a line of the timeline (a plateau is warm-up, steady growth a leak). */
+const sampleMemory = (memory: SoakServer['memory'], before: Record<string, number>) => {
+  const peak: Record<string, number> = { ...before };
+  const timeline: string[] = [];
+  let ticks = 0;
+  const sampler = setInterval(() => {
+    const tick = ++ticks;
+    void memory().then((m) => {
+      for (const [name, mib] of Object.entries(m)) peak[name] = Math.max(peak[name] ?? 0, mib);
+      if (tick % 10 === 0) timeline.push(`${tick}s: ${Object.values(m).join('/')}`);
+    });
+  }, 1000);
+  return { stop: () => clearInterval(sampler), peak, timeline };
+};
+
+/** Drives the server with autocannon for SECONDS over CONNECTIONS connections. */
+const runLoad = async (url: string, pool: User[]) => {
+  const counts: Counts = { change: 0, changed: 0, wrongOld: 0, noToken: 0, intendedRefusals: 0, unexpected: 0 };
+  const unexpected: Record<string, number> = {};
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    pipelining: 1,
+    timeout: 10,
+    requests: [{ method: 'POST', setupRequest: nextRequest(pool, counts), onResponse: onAnswer(pool, counts, unexpected) }],
+  });
+  return { result, counts, unexpected };
+};
+
+/** Prints the run as JSON and as one line; returns the number of errors. */
+const printReport = (server: SoakServer, load: Awaited<ReturnType<typeof runLoad>>, memory: { before: Record<string, number>; after: Record<string, number> } & ReturnType<typeof sampleMemory>): number => {
+  const { result, counts, unexpected } = load;
+  const errors = counts.unexpected + result.errors + result.timeouts;
+  const report = {
+    command: `SOAK_SERVER=${MODE} SOAK_SECONDS=${SECONDS} SOAK_CONNECTIONS=${CONNECTIONS} SOAK_USERS=${USERS} npm run soak`,
+    server: `${server.description}, BCRYPT_COST=${COST}`,
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+    users: USERS,
+    requests: result.requests.total,
+    requestsPerSecond: result.requests.average,
+    passwordsChanged: counts.changed,
+    intendedRefusals: counts.intendedRefusals,
+    errors,
+    errorDetail: { unexpectedAnswers: unexpected, socketErrors: result.errors, timeouts: result.timeouts },
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+    rssTimelineMiB: memory.timeline,
+    rssMiB: Object.fromEntries(Object.keys(memory.before).map((name) => [name, { before: memory.before[name], after: memory.after[name], peak: memory.peak[name] }])),
+  };
+  console.log(JSON.stringify(report, null, 2));
+  const rss = Object.entries(report.rssMiB).map(([name, m]) => `${name} RSS ${m.before} → ${m.after} MiB (peak ${m.peak})`).join(', ');
+  console.log(
+    `\n${report.requests} requests in ${SECONDS} s (${report.requestsPerSecond}/s) over ${CONNECTIONS} connections: ${counts.changed} passwords changed, ` +
+      `${counts.intendedRefusals} intended 4xx, ${errors} errors; p50 ${report.latencyMs.p50} ms, p99 ${report.latencyMs.p99} ms; ${rss}`,
+  );
+  return errors;
+};
+
+const port = await freePort();
+const server = MODE === 'offline' ? await startOffline(port) : await startInProcess(port);
+const url = `http://127.0.0.1:${port}${CHANGE_PASSWORD_ROUTE.path}`;
+const pool = await seedPool(server.dynamoEndpoint);
+await warmUp(url, pool[0] as User);
+const memoryBefore = await server.memory();
+const sampler = sampleMemory(server.memory, memoryBefore);
+const load = await runLoad(url, pool);
+sampler.stop();
+const memoryAfter = await server.memory();
+server.process.stop();
+await server.stopDynamo();
+process.exit(printReport(server, load, { ...sampler, before: memoryBefore, after: memoryAfter }) === 0 ? 0 : 1);

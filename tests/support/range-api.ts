@@ -1,19 +1,22 @@
 /**
  * A local stand-in for the Pwned Passwords range API (GET /range/{prefix}) on 127.0.0.1, for the
- * real `hibp` client to talk to over HTTP. It answers from the passwords a test registers, padded
- * like the real API, or misbehaves on demand: down, slow, garbage, a cut-off body.
+ * function's range client to talk to over HTTP. It answers from the passwords a test registers,
+ * padded like the real API (gzip-compressed when asked, as the real API's CDN does), or misbehaves
+ * on demand: down, slow, garbage, a cut-off body.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 /**
  * How the stand-in answers. `range`: the real format. `error`: 503. `html`: a proxy's 200 HTML page.
  * `truncated`: a 200 whose body stops mid-line (a complete HTTP message). `cut`: a 200 that promises
  * more bytes than it sends, then closes. `slow`: headers, then nothing. `hang`: no answer at all.
- * `empty`: a 200 with no body. `custom`: a 200 with the body `answerWith` set.
+ * `empty`: a 200 with no body. `redirect`: a 301 to the same path on another host. `custom`: a 200
+ * with the body `answerWith` set.
  */
-export type RangeMode = 'range' | 'error' | 'html' | 'truncated' | 'cut' | 'slow' | 'hang' | 'empty' | 'custom';
+export type RangeMode = 'range' | 'error' | 'html' | 'truncated' | 'cut' | 'slow' | 'hang' | 'empty' | 'redirect' | 'custom';
 
 const sha1 = (password: string) => createHash('sha1').update(password, 'utf8').digest('hex').toUpperCase();
 
@@ -27,6 +30,7 @@ export const startRangeApi = async () => {
   let abandoned = 0;
   let mode: RangeMode = 'range';
   let delayMs = 0;
+  let compress = false;
   let custom = (_prefix: string): string => '';
 
   const body = (prefix: string): string => {
@@ -39,7 +43,7 @@ export const startRangeApi = async () => {
     res.on('close', () => {
       if (!res.writableFinished) abandoned += 1;
     });
-    const prefix = /^\/range\/([0-9A-F]{5})(\?|$)/i.exec(req.url ?? '')?.[1]?.toUpperCase();
+    const prefix = /^(?:\/[^/?]+)*\/range\/([0-9A-F]{5})(\?|$)/i.exec(req.url ?? '')?.[1]?.toUpperCase();
     const answer = () => {
       if (mode === 'hang') return;
       if (mode === 'slow') {
@@ -53,6 +57,10 @@ export const startRangeApi = async () => {
       }
       if (mode === 'html') {
         res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html>\n<html><body><h1>Proxy login</h1></body></html>\n');
+        return;
+      }
+      if (mode === 'redirect') {
+        res.writeHead(301, { location: `http://127.0.0.2:1${req.url ?? '/'}` }).end();
         return;
       }
       if (mode === 'empty') {
@@ -74,6 +82,10 @@ export const startRangeApi = async () => {
         res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(text) });
         res.write(text.slice(0, Math.floor(text.length / 2)));
         setTimeout(() => req.socket.destroy(), 10);
+        return;
+      }
+      if (compress && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' }).end(gzipSync(text));
         return;
       }
       res.writeHead(200, { 'content-type': 'text/plain' }).end(text);
@@ -102,6 +114,8 @@ export const startRangeApi = async () => {
       mode = 'custom';
       custom = text;
     },
+    /** Compresses a range with gzip when the request accepts it, as the real API's CDN does. */
+    setCompression: (on: boolean) => (compress = on),
     /** Waits this long before answering (so concurrent requests overlap). */
     setDelay: (ms: number) => (delayMs = ms),
     reset: () => {
@@ -109,6 +123,7 @@ export const startRangeApi = async () => {
       abandoned = 0;
       mode = 'range';
       delayMs = 0;
+      compress = false;
     },
     stop: () =>
       new Promise<void>((resolve) => {

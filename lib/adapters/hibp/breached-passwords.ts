@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
-import { pwnedPasswordRange } from 'hibp';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { gunzipSync } from 'node:zlib';
 import type { BreachedPasswordCheck } from '../../core/ports.js';
 import { AppError } from '../../core/errors.js';
 
 /**
  * The Pwned Passwords range API (k-anonymity): only the first 5 hex characters of the password's
  * SHA-1 leave the function; the API answers every suffix it knows under that prefix with a count.
- * Built on the `hibp` client (Add-Padding, User-Agent, base URL, timeout), with what a password
- * endpoint adds: strict validation of the answer, a bounded per-container cache, one shared fetch
- * per prefix, and fail-open or fail-closed when the API cannot be used. See docs/breached-passwords.md.
+ * One GET through node:https (node:http for a local stand-in) with Add-Padding, a User-Agent and a
+ * bound on the whole exchange, and what a password endpoint adds: strict validation of the answer,
+ * a bounded per-container cache, one shared request per prefix, and fail-open or fail-closed when
+ * the API cannot be used. See docs/breached-passwords.md, and docs/decisions/range-api-client.md
+ * for why this is not `fetch`.
  */
 
 /** Sent with every range request, as the API's terms ask for an identifying agent. */
@@ -52,19 +56,26 @@ const SUFFIX = /^[0-9A-F]{35}$/;
 /** A body that is not the range format: a proxy's HTML page, an empty or cut-off answer. */
 class RangeFormatError extends Error {}
 
+/** An answer other than 2xx. */
+class RangeStatusError extends Error {}
+
 /**
- * hibp parses any 200 body into an object (an HTML page becomes {"<html>": NaN}), so its result is
- * checked line by line: a range always has entries (the padded API 800–1000), every key is a
- * suffix and every count a whole number. A body cut mid-line fails that; a body cut at its
- * transport (shorter than its Content-Length, an unfinished chunked body) makes fetch reject.
+ * The suffixes counted more than `maxBreaches` times, as one "\nSUFFIX\n…\n" string. The body is
+ * read line by line (lines end in CRLF; a count is read as parseInt reads it) and checked: a range
+ * always has entries (the padded API 800–1000), every key is a suffix and every count a whole
+ * number, so a proxy's HTML page, an empty answer or a body cut mid-line is `format`, never "not
+ * breached". A body cut at its transport (shorter than its Content-Length, an unfinished chunked
+ * body) fails the request itself (`network`).
  */
-const breachedSuffixes = (range: Record<string, number>, maxBreaches: number): string => {
-  const entries = Object.entries(range);
+const breachedSuffixes = (body: string, maxBreaches: number): string => {
+  const lines = body.split('\n').filter((line) => line !== '');
   // Stryker disable next-line StringLiteral: the message is never read; the error only becomes the reason 'format'
-  if (entries.length === 0) throw new RangeFormatError('empty range');
+  if (lines.length === 0) throw new RangeFormatError('empty range');
   // Stryker disable next-line ArrayDeclaration: an extra entry that is no 35-hex-digit suffix can never be looked up
   const breached: string[] = [];
-  for (const [suffix, count] of entries) {
+  for (const line of lines) {
+    const [suffix = '', countText = ''] = line.split(':');
+    const count = Number.parseInt(countText, 10);
     // Stryker disable next-line StringLiteral: the message is never read; the error only becomes the reason 'format'
     if (!SUFFIX.test(suffix.toUpperCase()) || !Number.isSafeInteger(count) || count < 0) throw new RangeFormatError('not the range format');
     if (count > maxBreaches) breached.push(suffix.toUpperCase());
@@ -72,14 +83,52 @@ const breachedSuffixes = (range: Record<string, number>, maxBreaches: number): s
   return `\n${breached.join('\n')}\n`;
 };
 
-const reasonOf = (error: unknown): UnavailableReason => {
+/** `{baseUrl}/range/{prefix}?mode=sha1`, a trailing slash of the base URL dropped. */
+const rangeUrl = (baseUrl: string, prefix: string): URL => {
+  const url = new URL(`${baseUrl.replace(/\/$/, '')}/range/${encodeURIComponent(prefix)}`);
+  url.searchParams.set('mode', 'sha1');
+  return url;
+};
+
+/**
+ * GETs one range: resolves with its body and Content-Encoding, rejects with RangeStatusError for
+ * an answer other than 2xx and with the transport's error otherwise; `signal` aborts the whole
+ * exchange, the body included. Node's default agents keep the connection alive between lookups.
+ */
+const getRange = (url: URL, signal: AbortSignal): Promise<{ body: Buffer; encoding: string | undefined }> =>
+  new Promise((resolve, reject) => {
+    const headers = { 'Add-Padding': 'true', 'User-Agent': HIBP_USER_AGENT, 'Accept-Encoding': 'gzip' };
+    const request = (url.protocol === 'https:' ? https : http).get(url, { headers, signal }, (response) => {
+      const status = response.statusCode ?? 0;
+      if (status < 200 || status > 299) {
+        response.resume();
+        reject(new RangeStatusError(`status ${status}`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => resolve({ body: Buffer.concat(chunks), encoding: response.headers['content-encoding'] }));
+    });
+    request.on('error', reject);
+  });
+
+/** The body as text; a gzip body that does not inflate throws (the transport's fault: `network`). */
+const textOf = ({ body, encoding }: { body: Buffer; encoding: string | undefined }): string =>
+  (encoding === 'gzip' ? gunzipSync(body) : body).toString('utf8');
+
+/** Why a lookup failed, as a rejection of the shared request (each caller reports it). */
+class RangeUnavailableError extends Error {
+  constructor(readonly reason: UnavailableReason) {
+    super(`range API unavailable (${reason})`);
+  }
+}
+
+/** Read when the request settles: the timeout aborts the exchange, and no later event changes the verdict. */
+const reasonOf = (error: unknown, signal: AbortSignal): UnavailableReason => {
   if (error instanceof RangeFormatError) return 'format';
-  // Stryker disable next-line OptionalChaining: only a thrown null or undefined has no name, and neither fetch, hibp nor this file throws one
-  const name = (error as { name?: unknown } | null)?.name;
-  // hibp bounds the lookup with AbortSignal.timeout, whose abort is a TimeoutError.
-  if (name === 'TimeoutError') return 'timeout';
-  // hibp throws a plain Error carrying the status text for a non-2xx answer; fetch a TypeError.
-  return error instanceof TypeError ? 'network' : 'status';
+  if (signal.aborted) return 'timeout';
+  return error instanceof RangeStatusError ? 'status' : 'network';
 };
 
 /** The SHA-1 of the password (UTF-8, as the corpus hashes it), upper-case hex. */
@@ -116,17 +165,21 @@ export const createBreachedPasswordCheck = (options: BreachedPasswordOptions): B
     while (cache.size > PREFIX_CACHE_MAX) cache.delete(cache.keys().next().value as string);
   };
 
-  /** One fetch per prefix at a time; only a valid range is cached, a failure never is. */
+  /** One request per prefix at a time; only a valid range is cached, a failure never is. */
   const suffixesFor = (prefix: string): Promise<string> => {
     const hit = cached(prefix);
     if (hit !== undefined) return Promise.resolve(hit);
     let pending = inFlight.get(prefix);
     if (pending === undefined) {
-      pending = pwnedPasswordRange(prefix, { baseUrl: options.apiUrl, timeoutMs: options.timeoutMs, addPadding: true, userAgent: HIBP_USER_AGENT })
-        .then((range) => {
-          const suffixes = breachedSuffixes(range, options.maxBreaches);
+      const signal = AbortSignal.timeout(options.timeoutMs);
+      pending = getRange(rangeUrl(options.apiUrl, prefix), signal)
+        .then((answer) => {
+          const suffixes = breachedSuffixes(textOf(answer), options.maxBreaches);
           remember(prefix, suffixes);
           return suffixes;
+        })
+        .catch((error: unknown) => {
+          throw new RangeUnavailableError(reasonOf(error, signal));
         })
         .finally(() => inFlight.delete(prefix));
       inFlight.set(prefix, pending);
@@ -140,7 +193,8 @@ export const createBreachedPasswordCheck = (options: BreachedPasswordOptions): B
       try {
         return (await suffixesFor(hash.slice(0, 5))).includes(`\n${hash.slice(5)}\n`);
       } catch (error) {
-        const reason = reasonOf(error);
+        // suffixesFor rejects with nothing else.
+        const { reason } = error as RangeUnavailableError;
         options.onUnavailable(reason);
         if (options.failClosed) throw new AppError('SERVICE_UNAVAILABLE', { cause: { reason: `breached-password lookup unavailable (${reason})` } });
         return false;

@@ -9,7 +9,7 @@ import { appErrorOf } from '../../support/rejection.js';
 import { startRangeApi, type RangeApi, type RangeMode } from '../../support/range-api.js';
 
 /**
- * The Pwned Passwords range check: the real `hibp` client over real HTTP to a local stand-in of
+ * The Pwned Passwords range check: the adapter's own client over real HTTP to a local stand-in of
  * the range API (tests/support/range-api.ts). Nothing here reaches the internet.
  */
 const BREACHED = 'Tr0ub4dor&3-breached';
@@ -50,6 +50,23 @@ describe('the range lookup', () => {
     expect(request?.headers['user-agent']).toBe(HIBP_USER_AGENT);
   });
 
+  it('asks for gzip and reads a compressed answer', async () => {
+    // Arrange
+    api.setCompression(true);
+
+    // Act / Assert
+    expect(await checker().check(BREACHED)).toBe(true);
+    expect(await checker().check(ABSENT)).toBe(false);
+    expect(api.requests[0]?.headers['accept-encoding']).toBe('gzip');
+    expect(unavailable).toEqual([]);
+  });
+
+  it('reads the range under a base URL with a path and a trailing slash (a mirror)', async () => {
+    expect(await checker({ apiUrl: `${api.url}/mirror/` }).check(ABSENT)).toBe(false);
+    expect(api.requests[0]?.path).toBe(`/mirror/range/${sha1Hex(ABSENT).slice(0, 5)}?mode=sha1`);
+    expect(unavailable).toEqual([]);
+  });
+
   it('passes a password that appears only as padding (count 0), and one that is absent', async () => {
     expect(await checker().check(PADDED)).toBe(false);
     expect(await checker().check(ABSENT)).toBe(false);
@@ -71,6 +88,7 @@ describe('when the API cannot be used', () => {
     ['sends headers and then nothing', 'slow', 'timeout'],
     ['never answers', 'hang', 'timeout'],
     ['answers an empty 200', 'empty', 'format'],
+    ['redirects elsewhere (a redirect is not followed)', 'redirect', 'status'],
   ];
 
   it.each(cases)('fails open when it %s: not breached, reported as %s, never cached', async (_case, mode, reason) => {
