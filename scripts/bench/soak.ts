@@ -20,17 +20,16 @@
  *   SOAK_SECONDS=120 SOAK_CONNECTIONS=32 npm run soak
  *   SOAK_SERVER=offline SOAK_CONNECTIONS=8 npm run soak
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import autocannon, { type Request } from 'autocannon';
 import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
 import { CHANGE_PASSWORD_ROUTE } from '../../lib/http/routes.js';
 import { ensureUsersTable, putUser, startEmbeddedDynamo } from '../local/dynamodb.js';
 import { mintToken } from '../local/dev-token.js';
 import { freePort } from '../local/free-port.js';
+import { processTree } from '../local/process-tree.js';
 
-const run = promisify(execFile);
 const env = process.env;
 const bounded = (name: string, fallback: number, max: number): number => {
   const value = Number(env[name] ?? fallback);
@@ -50,26 +49,6 @@ const PASSWORDS = ['Soak-Start-P@ss1'];
  */
 const freshPassword = (): string => `Qz7!${randomBytes(12).toString('hex')}`;
 
-
-/** The process tree under `root`, with each process's RSS in MiB and its command line. */
-const processTree = async (root: number): Promise<{ pid: number; rssMiB: number; args: string }[]> => {
-  const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=,rss=,args=']);
-  const rows = stdout.trim().split('\n').map((line) => {
-    const [pid, ppid, rss, ...args] = line.trim().split(/\s+/);
-    return { pid: Number(pid), ppid: Number(ppid), rssMiB: Math.round(Number(rss) / 1024), args: args.join(' ') };
-  });
-  const tree = new Set([root]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const row of rows) {
-      if (tree.has(row.ppid) && !tree.has(row.pid)) {
-        tree.add(row.pid);
-        grew = true;
-      }
-    }
-  }
-  return rows.filter((row) => tree.has(row.pid) && row.pid !== root);
-};
 
 // Start the server
 /** Spawns a process group and resolves once its output contains `ready`; output is then drained. */

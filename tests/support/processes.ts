@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import type { CommandResult } from '../../scripts/cli/command.js';
+import { processTree } from '../../scripts/local/process-tree.js';
 
 const run = promisify(execFile);
 
@@ -13,24 +14,7 @@ export const runNode = (args: string[], env: Record<string, string> = {}): Promi
   );
 
 /** Every process below `root` (children, their children, …), by pid, with its command line. */
-export const descendants = async (root: number): Promise<{ pid: number; args: string }[]> => {
-  const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=,args=']);
-  const rows = stdout.trim().split('\n').map((line) => {
-    const [pid, ppid, ...args] = line.trim().split(/\s+/);
-    return { pid: Number(pid), ppid: Number(ppid), args: args.join(' ') };
-  });
-  const found = new Set([root]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const row of rows) {
-      if (found.has(row.ppid) && !found.has(row.pid)) {
-        found.add(row.pid);
-        grew = true;
-      }
-    }
-  }
-  return rows.filter((row) => found.has(row.pid) && row.pid !== root).map(({ pid, args }) => ({ pid, args }));
-};
+export const descendants = async (root: number): Promise<{ pid: number; args: string }[]> => (await processTree(root)).map(({ pid, args }) => ({ pid, args }));
 
 /** Whether a process with this pid still exists. */
 export const alive = (pid: number): boolean => {
