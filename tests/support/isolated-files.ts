@@ -17,6 +17,7 @@ export const ISOLATED_FILES: Record<string, string> = {
   'tests/http/json-body-parser.test.ts': 'mocks a module',
   'tests/http/logger.test.ts': 'stubs the environment, spies on stdout',
   'tests/events/password-changed-notice.test.ts': 'stubs the environment, spies on stdout',
+  'tests/http/x-ray.test.ts': 'stubs the environment the X-Ray SDK reads when it loads',
 };
 
 /** What makes a file belong in ISOLATED_FILES. */
