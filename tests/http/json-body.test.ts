@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiEvent, SEED_NEW, SEED_OLD, startHarness, type Harness } from '../support/harness.js';
+import type { UserStore } from '../../lib/core/ports.js';
+import { MAX_BODY_BYTES } from '../../lib/http/body.js';
+import { apiEvent, errorCode, SEED_NEW, SEED_OLD, startHarness, type Harness } from '../support/harness.js';
 
 /**
  * The body as @middy/http-json-body-parser reads it, behind our own checks: every answer exactly
@@ -64,7 +66,22 @@ describe('the JSON body', () => {
     expect(res.body).toBe('{"status":false,"error":{"code":1004,"message":"Request body is too large"}}');
   });
 
-  it.each(['text/plain', 'application/jsonp', 'application/x-www-form-urlencoded', 'json'])('answers 415 1003 for %s', async (contentType) => {
+  it('reads a body of exactly MAX_BODY_BYTES, and answers 413 1004 to one byte more', async () => {
+    const padded = (bytes: number) => SEED.padEnd(bytes, ' ');
+    expect((await withToken({ rawBody: padded(MAX_BODY_BYTES) })).statusCode).toBe(200);
+    expect((await withToken({ rawBody: padded(MAX_BODY_BYTES + 1) })).statusCode).toBe(413);
+  });
+
+  it('answers 500 9000, not 1001, to a dependency error that carries statusCode 422: only the parser’s own errors are the body’s fault', async () => {
+    const { token } = await h.seedUser();
+    const unprocessable = Object.assign(new Error('unprocessable'), { statusCode: 422 });
+    const store: UserStore = { beginAttempt: () => Promise.reject(unprocessable), releaseAttempt: () => Promise.resolve(), replacePasswordHash: () => Promise.resolve() };
+    const res = await h.invokerWith({ store })(apiEvent({ token, rawBody: SEED }));
+    expect(res.statusCode).toBe(500);
+    expect(errorCode(res)).toBe(9000);
+  });
+
+  it.each(['text/plain', 'application/jsonp', 'application/x-www-form-urlencoded', 'json', 'text/plain; format=application/json'])('answers 415 1003 for %s', async (contentType) => {
     const res = await withToken({ rawBody: SEED, headers: { 'content-type': contentType } });
     expect(res.statusCode).toBe(415);
     expect(res.body).toBe('{"status":false,"error":{"code":1003,"message":"Content-Type must be application/json"}}');

@@ -25,6 +25,7 @@ const logged = async (attributes: Record<string, unknown>): Promise<string> => {
 describe('logger redaction', () => {
   it.each([
     ['password', 'hunter2-hunter2'],
+    ['passphrase', 'correct horse battery staple'],
     ['oldPassword', 'old-secret-value'],
     ['newPasswordHash', '$2b$04$abcdefghijklmnopqrstuu'],
     ['passwordHistory', ['$2b$04$history-hash-value']],

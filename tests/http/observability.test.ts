@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDocumentClient } from '../../lib/adapters/dynamodb/client.js';
 import { loadConfig } from '../../lib/config/load.js';
+import type { UserStore } from '../../lib/core/ports.js';
 import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
 import { createTracing } from '../../lib/http/observability.js';
 import { SEED_NEW, SEED_OLD } from '../support/harness.js';
@@ -94,6 +95,23 @@ describe('CloudWatch metrics (EMF)', () => {
       await h.invoke(harness.apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword: SEED_NEW } }));
       await h.invoke(harness.apiEvent({ body: {} }));
       expect(takeEmf()).toEqual([]);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('counts a failure that is not one of ours under the reason INTERNAL', async () => {
+    const { harness } = await fresh({ POWERTOOLS_METRICS_DISABLED: 'false' });
+    const h = await harness.startHarness();
+    try {
+      const { token } = await h.seedUser();
+      const store: UserStore = { beginAttempt: () => Promise.reject(new Error('boom')), releaseAttempt: () => Promise.resolve(), replacePasswordHash: () => Promise.resolve() };
+      takeEmf();
+
+      const res = await h.invokerWith({ store })(harness.apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword: SEED_NEW } }));
+
+      expect(res.statusCode).toBe(500);
+      expect(takeEmf()).toEqual([expect.objectContaining({ PasswordChangeFailed: 1, reason: 'INTERNAL' })]);
     } finally {
       await h.stop();
     }

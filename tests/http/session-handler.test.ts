@@ -20,7 +20,9 @@ describe('GET /v1/session', () => {
   });
 
   it.each([
-    ['no authorizer context (a route deployed without the authorizer)', {}],
+    ['no request context (a direct invoke)', {}],
+    ['no authorizer context (a route deployed without the authorizer)', { requestContext: {} }],
+    ['a null authorizer context', { requestContext: { authorizer: null } }],
     ['an empty user id', { requestContext: { authorizer: { lambda: { userId: '' } } } }],
     ['a lambda context of another authorizer', { requestContext: { authorizer: { lambda: null } } }],
   ])('answers 500 9000, never a user, with %s', async (_case, event) => {

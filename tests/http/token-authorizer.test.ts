@@ -80,6 +80,18 @@ describe('the token authorizer with the HS256 secret', () => {
     expect(await authorize(authorizerEvent(`Bearer ${await mintToken(userId)}`, 'Authorization'))).toEqual({ isAuthorized: true, context: { userId } });
   });
 
+  it('finds the Authorization header among the others', async () => {
+    const userId = await seed();
+    const event = authorizerEvent(`Bearer ${await mintToken(userId)}`);
+    expect(await authorize({ ...event, headers: { 'content-type': 'application/json', ...event.headers, 'x-forwarded-for': '203.0.113.7' } })).toEqual({ isAuthorized: true, context: { userId } });
+  });
+
+  it('decides an event that carries no request context (a direct invoke)', async () => {
+    const userId = await seed();
+    const { requestContext: _none, ...event } = authorizerEvent(`Bearer ${await mintToken(userId)}`);
+    expect(await authorize(event as APIGatewayRequestAuthorizerEventV2)).toEqual({ isAuthorized: true, context: { userId } });
+  });
+
   it.each([
     ['no Authorization header', undefined],
     ['a scheme other than Bearer', 'Basic dXNlcjpwYXNz'],
@@ -172,5 +184,17 @@ describe('what the token authorizer logs', () => {
     expect(info.mock.calls).toEqual([['token denied', { apiRequestId: 'authorizer-test', routeKey: 'GET /v1/session', reason: 'revokedByPasswordChange', userId }]]);
     expect(error.mock.calls).toEqual([['authorizer could not decide; API Gateway answers 500', { apiRequestId: 'authorizer-test', routeKey: 'GET /v1/session', errorName: 'AppError', cause: { dependency: 'dynamodb' } }]]);
     expect(JSON.stringify([info.mock.calls, error.mock.calls])).not.toContain(revoked.slice(7, 40));
+  });
+
+  it('puts the Lambda context on its log lines when Lambda gives one', async () => {
+    const deps = tokenAuthorizerDependencies(loadUserAccess({ USERS_TABLE: TABLE, DYNAMODB_ENDPOINT: dynamo.endpoint, JWT_SECRET: DEV_JWT_SECRET }));
+    const addContext = vi.spyOn(deps.logger, 'addContext');
+    const context = lambdaContext();
+    const authorize = createTokenAuthorizer(deps);
+
+    await authorize(authorizerEvent(`Bearer ${await mintToken(await seed())}`));
+    expect(addContext).not.toHaveBeenCalled();
+    await authorize(authorizerEvent(`Bearer ${await mintToken(await seed())}`), context);
+    expect(addContext.mock.calls).toEqual([[context]]);
   });
 });

@@ -18,6 +18,7 @@ export const ISOLATED_FILES: Record<string, string> = {
   'tests/http/logger.test.ts': 'stubs the environment, spies on stdout',
   'tests/events/password-changed-notice.test.ts': 'stubs the environment, spies on stdout',
   'tests/project/test-selection.test.ts': 'stubs the environment vitest.config.ts reads as it loads',
+  'tests/http/x-ray.test.ts': 'stubs the environment the X-Ray SDK reads when it loads',
 };
 
 /** What makes a file belong in ISOLATED_FILES. */
