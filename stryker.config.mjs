@@ -26,6 +26,10 @@ export default {
   // the default 5 s slack turned survivors into false timeouts. Endless loops are still cut by the
   // hit limit, hangs by vitest's testTimeout.
   timeoutMS: 30000,
+  // Stryker would put `// @ts-nocheck` atop every file of lib/ in its sandbox, for a type checker
+  // this config runs none of (vitest strips types), and the data builders' test compares
+  // lib/core/policy/*-data.ts byte for byte: the dry run would fail on it.
+  disableTypeChecks: false,
   thresholds: { high: 90, low: 85, break: null },
   reporters: ['clear-text', 'progress', 'html', 'json'],
   // node_modules, .git, reports and .stryker-tmp are always left out; the sandbox is ~2 MB.
