@@ -313,6 +313,22 @@ describe('sls package --stage prod', () => {
     expect(statSync(join(dir, 'changePassword.zip')).size).toBeLessThan(400 * 1024);
   });
 
+  it('bundles the Tracer and the X-Ray SDK only into a package built with TRACING=true', async () => {
+    const handlerOf = async (folder: string): Promise<string> => {
+      const unzipped = mkdtempSync(join(tmpdir(), 'cp-bundle-'));
+      try {
+        await run('python3', ['-c', 'import sys,zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', join(folder, 'changePassword.zip'), unzipped]);
+        return readFileSync(join(unzipped, 'functions/change-password/handler.cjs'), 'utf8');
+      } finally {
+        rmSync(unzipped, { recursive: true, force: true });
+      }
+    };
+    // The X-Ray SDK reads this variable; Powertools Tracer wraps the SDK.
+    const xray = /AWS_XRAY_CONTEXT_MISSING/;
+    expect(await handlerOf(configuredDir)).toMatch(xray);
+    expect(await handlerOf(dir)).not.toMatch(xray);
+  });
+
   it('loads the bundle without evaluating the X-Ray SDK while tracing is off (no cold-start cost)', async () => {
     const unzipped = mkdtempSync(join(tmpdir(), 'cp-bundle-'));
     try {

@@ -109,24 +109,62 @@ export interface StrengthEstimator {
 
 const escapeRegExp = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 
+/** Each word at its best rank over the lists, and the longest word's length. */
+const bestRanks = (lists: readonly (readonly string[])[]): { ranks: Record<string, number>; longest: number } => {
+  const ranks: Record<string, number> = {};
+  let longest = 0;
+  for (const words of lists) {
+    words.forEach((word, index) => {
+      if (!Object.hasOwn(ranks, word) || index + 1 < (ranks[word] ?? 0)) ranks[word] = index + 1;
+      longest = Math.max(longest, word.length);
+    });
+  }
+  return { ranks, longest };
+};
+
+/** The part of zxcvbn-ts's options the ranked lists are read from at each check. */
+interface RankedLists {
+  rankedDictionaries: Record<string, Record<string, number>>;
+  rankedDictionariesMaxWordSize: Record<string, number>;
+  isWordSequence: (name: string) => boolean;
+}
+
 /**
- * The estimator, which builds the zxcvbn matcher from the bundled word lists on first use (tens of
- * ms) and keeps it: the cold start does not pay for it, and later checks reuse it.
+ * zxcvbn-ts, given the word lists as its `dictionary` option, looks every substring of the
+ * password up in each of its 18 ranked lists in turn (4 large ones, 14 short word-sequence lists:
+ * months, planets…), which is most of an estimate's time. Its dictionary match keeps, for a
+ * substring, the best rank any list gives it, so one list holding each word at its best rank
+ * yields the same estimate with one lookup. The word-sequence matcher reads only the lists whose
+ * names it knows, so their words are also kept as one such list. The merged lists replace the
+ * ones zxcvbn-ts would build: its options are not public in its types, so their shape is checked
+ * here, and a test compares the estimates with zxcvbn-ts built the ordinary way.
+ */
+const buildMatcher = (): ZxcvbnFactory => {
+  const lists = Object.entries(DICTIONARIES).map(([name, words]) => [name, words.split('\n')] as const);
+  const factory = new ZxcvbnFactory({ graphs: JSON.parse(ADJACENCY_GRAPHS_JSON) as OptionsGraph, l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS });
+  const options = (factory as unknown as { options?: Partial<RankedLists> }).options;
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: a guard against a zxcvbn-ts release that moves its options
+  if (typeof options?.isWordSequence !== 'function' || typeof options.rankedDictionaries !== 'object') throw new Error('zxcvbn-ts options have an unknown shape');
+  const { isWordSequence } = options as RankedLists;
+  const sequences = lists.filter(([name]) => isWordSequence.call(options, name));
+  // The first word-sequence list's name marks the merged one as such (the name is only shown in zxcvbn's feedback).
+  const sequenceName = sequences[0]?.[0] ?? 'cardinalNumbers';
+  const all = bestRanks(lists.map(([name, words]) => (name === 'passwords-common' ? words.slice(0, ZXCVBN_PASSWORDS) : words)));
+  const sequenceWords = bestRanks(sequences.map(([, words]) => words));
+  options.rankedDictionaries = { words: all.ranks, [sequenceName]: sequenceWords.ranks };
+  options.rankedDictionariesMaxWordSize = { words: all.longest, [sequenceName]: sequenceWords.longest };
+  return factory;
+};
+
+/**
+ * The estimator, which builds the zxcvbn matcher from the bundled word lists on first use and
+ * keeps it: a password that fails a cheap rule never pays for it, and later checks reuse it.
  */
 export const createStrengthEstimator = (): StrengthEstimator => {
   let matcher: ZxcvbnFactory | undefined;
   let l33tReadings: Map<string, string[]> | undefined;
-  const load = (): ZxcvbnFactory => {
-    // Stryker disable next-line ConditionalExpression: rebuilding the matcher every time costs time, never a different estimate
-    if (matcher !== undefined) return matcher;
-    const dictionary = Object.fromEntries(Object.entries(DICTIONARIES).map(([name, words]) => [name, words.split('\n')]));
-    // Stryker disable next-line OptionalChaining,ArrayDeclaration: the bundled data always holds this list
-    dictionary['passwords-common'] = dictionary['passwords-common']?.slice(0, ZXCVBN_PASSWORDS) ?? [];
-    const graphs = JSON.parse(ADJACENCY_GRAPHS_JSON) as OptionsGraph;
-    // No translations: only the score is used, never zxcvbn's English feedback.
-    matcher = new ZxcvbnFactory({ dictionary, graphs, l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS });
-    return matcher;
-  };
+  // No translations: only the score is used, never zxcvbn's English feedback.
+  const load = (): ZxcvbnFactory => (matcher ??= buildMatcher());
   return {
     estimate: (password, userAttributes) => {
       const { score, guessesLog10 } = load().check(password, personalWords(userAttributes));

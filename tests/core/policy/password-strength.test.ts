@@ -1,9 +1,11 @@
+import { ZxcvbnFactory, type OptionsGraph } from '@zxcvbn-ts/core';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../lib/config/load.js';
 import { ConfigError } from '../../../lib/core/settings.js';
 import { DEV_JWT_SECRET } from '../../../lib/config/variables.js';
 import { buildPolicy, failedRules } from '../../../lib/core/policy/password-policy.js';
 import { blocklistCandidates, createStrengthEstimator, guessabilityRules, personalWords, type StrengthEstimator } from '../../../lib/core/policy/password-strength.js';
+import { ADJACENCY_GRAPHS_JSON, DICTIONARIES } from '../../../lib/core/policy/password-strength-data.js';
 
 const { estimate: estimateGuessability } = createStrengthEstimator();
 
@@ -316,5 +318,38 @@ describe('the spellings and words the rules compare', () => {
 
     // Act / Assert
     expect(failedRules(policy, 'password', nobody)).toEqual(['minLength']);
+  });
+});
+
+describe('the estimator against zxcvbn-ts built the ordinary way', () => {
+  /** zxcvbn-ts given the same lists as its `dictionary` option, one ranked list each. */
+  const reference = (() => {
+    const dictionary = Object.fromEntries(Object.entries(DICTIONARIES).map(([name, words]) => [name, words.split('\n')]));
+    dictionary['passwords-common'] = dictionary['passwords-common']?.slice(0, 5_000) ?? [];
+    return new ZxcvbnFactory({ dictionary, graphs: JSON.parse(ADJACENCY_GRAPHS_JSON) as OptionsGraph, l33tMaxSubstitutions: 3 });
+  })();
+  const lists = Object.values(DICTIONARIES).map((words) => words.split('\n'));
+  const leet: Record<string, string> = { a: '@', e: '3', i: '1', o: '0', s: '$', t: '7' };
+  // Words from every list (the same word at different ranks in several: "summer", "charlie"), in the
+  // spellings zxcvbn scores differently, alone, decorated, and as word sequences.
+  const words = lists.flatMap((list) => list.filter((_, index) => index % Math.ceil(list.length / 12) === 0));
+  const spellings = (word: string) => [word, word[0]?.toUpperCase() + word.slice(1), [...word].reverse().join(''), [...word].map((c) => leet[c] ?? c).join('')];
+  const passwords = [
+    ...words.flatMap(spellings),
+    ...words.map((word, index) => `${word}${index % 3 === 0 ? '' : '-'}${words[(index * 7) % words.length] ?? ''}${index}!`),
+    'summer', 'charlie', 'bluedog', 'RedOrangeYellow', 'one-two-three', 'NorthEastSouth1!', 'Xk9#qTr2!mLp7@wZs4$v', 'NewSecureP@ssw0rd!',
+  ];
+
+  it.each([[[]], [['ana.silva85@example.com', 'Ana Silva']]])('gives every estimate zxcvbn-ts gives (user words %j)', (attributes: string[]) => {
+    // Act
+    const differences = passwords.filter((password) => {
+      const { score, guessesLog10 } = estimateGuessability(password, attributes);
+      const expected = reference.check(password, personalWords(attributes));
+      return score !== expected.score || guessesLog10 !== expected.guessesLog10;
+    });
+
+    // Assert
+    expect(passwords.length).toBeGreaterThan(300);
+    expect(differences).toEqual([]);
   });
 });
