@@ -63,4 +63,17 @@ describe('the exported handler', () => {
       expect(text).not.toContain(secret);
     }
   });
+
+  it('starts each request’s lines afresh: no user id carried over from the request before', async () => {
+    const { userId, token } = await h.seedUser();
+    await handler(apiEvent({ token, body: { oldPassword: 'Wrong-P@ssw0rd-1', newPassword: SEED_NEW } }), lambdaContext());
+    lines = [];
+
+    await handler(apiEvent({ body: {} }), lambdaContext());
+
+    const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entries.map((e) => e.statusCode)).toEqual([401]);
+    expect(entries[0]).not.toHaveProperty('userId');
+    expect(lines.join('')).not.toContain(userId);
+  });
 });

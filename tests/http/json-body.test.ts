@@ -54,6 +54,12 @@ describe('the JSON body', () => {
     expect(res.body).toBe(MALFORMED);
   });
 
+  it('keeps a lone surrogate of a text body as it came, to be refused (400 1002), rather than turn it into a replacement character', async () => {
+    const res = await withToken({ rawBody: `{"oldPassword":"${SEED_OLD}","newPassword":"Abc-\ud800-123!xyz"}` });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('"fieldErrors":["newPassword:invalidCharacters"]');
+  });
+
   it('answers 400 1001 for base64 of bytes that are not UTF-8, rather than reading them with replacement characters', async () => {
     const bytes = Buffer.concat([Buffer.from(`{"oldPassword":"${SEED_OLD}","newPassword":"${SEED_NEW}`), Buffer.from([0xff]), Buffer.from('"}')]);
     const res = await withToken({ rawBody: bytes.toString('base64'), isBase64Encoded: true });
