@@ -338,6 +338,8 @@ describe('the estimator against zxcvbn-ts built the ordinary way', () => {
     ...words.flatMap(spellings),
     ...words.map((word, index) => `${word}${index % 3 === 0 ? '' : '-'}${words[(index * 7) % words.length] ?? ''}${index}!`),
     'summer', 'charlie', 'bluedog', 'RedOrangeYellow', 'one-two-three', 'NorthEastSouth1!', 'Xk9#qTr2!mLp7@wZs4$v', 'NewSecureP@ssw0rd!',
+    // Text that is mostly no word, as a generated password is, with l33t characters among it.
+    ...Array.from({ length: 60 }, (_, n) => Array.from({ length: 8 + (n % 17) }, (_, k) => 'abcdeilostuAEIOS0134578@$!|-_'.charAt((n * 31 + k * k * 7 + k) % 29)).join('')),
   ];
 
   it.each([[[]], [['ana.silva85@example.com', 'Ana Silva']]])('gives every estimate zxcvbn-ts gives (user words %j)', (attributes: string[]) => {
