@@ -13,10 +13,13 @@ import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
  * test compares the estimates with zxcvbn-ts built the ordinary way.
  */
 
-/** A ranked list sorted by UTF-16 code units (`Array.prototype.sort`'s order), with each word's rank. */
-interface SortedList {
-  words: string[];
-  ranks: number[];
+/**
+ * A ranked list sorted by UTF-16 code units (`Array.prototype.sort`'s order), with each word's rank;
+ * a word at rank 0 is in the list for another reader (the blocklist) and is no match.
+ */
+export interface SortedList {
+  words: readonly string[];
+  ranks: readonly number[];
 }
 
 /** What the matcher's `match` reads of itself and its arguments. */
@@ -53,6 +56,33 @@ const lowerBound = (words: readonly string[], lo: number, hi: number, depth: num
   return low;
 };
 
+/** The index of `word` in `words` (sorted), or -1. */
+export const indexOfWord = (words: readonly string[], word: string): number => {
+  let low = 0;
+  let high = words.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((words[mid] ?? '') < word) low = mid + 1;
+    else high = mid;
+  }
+  return words[low] === word ? low : -1;
+};
+
+/**
+ * A sorted list as zxcvbn-ts's options hold a ranked list: an object standing for it (the walk
+ * reads the list itself), and its longest word that is a match.
+ */
+export const rankedDictionary = (list: SortedList): { dictionary: Record<string, number>; longest: number } => {
+  const dictionary = {};
+  sortedLists.set(dictionary, list);
+  let longest = 0;
+  list.words.forEach((word, index) => {
+    if ((list.ranks[index] ?? 0) > 0) longest = Math.max(longest, word.length);
+  });
+  return { dictionary, longest };
+};
+
+/** A ranked list zxcvbn-ts built (the user's words), sorted on first use. */
 const sortedList = (ranked: Record<string, number>): SortedList => {
   let list = sortedLists.get(ranked);
   if (list === undefined) {
@@ -93,7 +123,7 @@ function sortedWalk(this: DictionaryMatcher, { password, userInputsOptions }: Ma
         to[d] = end;
         if (start === end) continue;
         open = true;
-        if (depth + 1 > (longest[d] ?? 0) || words[start]?.length !== depth + 1) continue;
+        if (depth + 1 > (longest[d] ?? 0) || words[start]?.length !== depth + 1 || !((ranks[start] ?? 0) > 0)) continue;
         matches.push({ pattern: 'dictionary', i, j, token: password.slice(i, j + 1), matchedWord: words[start], rank: ranks[start], dictionaryName: names[d], reversed: false, l33t: false });
       }
       // No word of any list begins with lower[i..j]: none begins with a longer substring either.
@@ -105,9 +135,9 @@ function sortedWalk(this: DictionaryMatcher, { password, userInputsOptions }: Ma
 
 /**
  * Makes `factory`'s dictionary matching (plain, reversed, l33t and in word sequences) walk sorted
- * lists. `lists` are the ranked lists it was given, sorted now rather than at the first check.
+ * lists: those its options hold as {@link rankedDictionary}, and the user's words.
  */
-export const useSortedWalk = (factory: ZxcvbnFactory, lists: readonly Record<string, number>[]): void => {
+export const useSortedWalk = (factory: ZxcvbnFactory): void => {
   const matchers = (factory as unknown as { matching?: { matchers?: Record<string, object> } }).matching?.matchers;
   const Dictionary = matchers?.dictionary?.constructor as { prototype: { match: Match } } | undefined;
   const L33t = matchers?.dictionaryL33t?.constructor;
@@ -122,5 +152,4 @@ export const useSortedWalk = (factory: ZxcvbnFactory, lists: readonly Record<str
     };
   }
   walkedOptions.add((factory as unknown as { options: object }).options);
-  for (const list of lists) sortedList(list);
 };

@@ -5,7 +5,8 @@ import { ConfigError } from '../../../lib/core/settings.js';
 import { DEV_JWT_SECRET } from '../../../lib/config/variables.js';
 import { buildPolicy, failedRules } from '../../../lib/core/policy/password-policy.js';
 import { blocklistCandidates, createStrengthEstimator, guessabilityRules, personalWords, type StrengthEstimator } from '../../../lib/core/policy/password-strength.js';
-import { ADJACENCY_GRAPHS_JSON, DICTIONARIES } from '../../../lib/core/policy/password-strength-data.js';
+import { ADJACENCY_GRAPHS_JSON } from '../../../lib/core/policy/password-strength-data.js';
+import { keptLists, ZXCVBN_PASSWORDS } from '../../../scripts/data/build-password-data.js';
 
 const { estimate: estimateGuessability } = createStrengthEstimator();
 
@@ -293,6 +294,12 @@ describe('the spellings and words the rules compare', () => {
     expect(guessesLog10).toBeGreaterThan(6);
   });
 
+  it('refuses every entry of the 10 000-entry blocklist, past the top 5 000 zxcvbn gets too: "Bagpuss1!" (rank 9 049)', () => {
+    // Act / Assert
+    expect(failedRules(defaults, 'Bagpuss1!', nobody)).toContain('commonPassword');
+    expect(failedRules(defaults, 'Bagpussy1!', nobody)).not.toContain('commonPassword');
+  });
+
   it('estimates without the user\'s words first, and with them only when one may match', () => {
     // Arrange: an estimator that records the words it is given
     const given: (readonly string[])[] = [];
@@ -322,13 +329,13 @@ describe('the spellings and words the rules compare', () => {
 });
 
 describe('the estimator against zxcvbn-ts built the ordinary way', () => {
-  /** zxcvbn-ts given the same lists as its `dictionary` option, one ranked list each. */
+  /** zxcvbn-ts given the kept lists of the language packages as its `dictionary` option, one ranked list each. */
+  const kept = keptLists();
   const reference = (() => {
-    const dictionary = Object.fromEntries(Object.entries(DICTIONARIES).map(([name, words]) => [name, words.split('\n')]));
-    dictionary['passwords-common'] = dictionary['passwords-common']?.slice(0, 5_000) ?? [];
+    const dictionary = { ...kept, 'passwords-common': kept['passwords-common']?.slice(0, ZXCVBN_PASSWORDS) ?? [] };
     return new ZxcvbnFactory({ dictionary, graphs: JSON.parse(ADJACENCY_GRAPHS_JSON) as OptionsGraph, l33tMaxSubstitutions: 3 });
   })();
-  const lists = Object.values(DICTIONARIES).map((words) => words.split('\n'));
+  const lists = Object.values(kept);
   const leet: Record<string, string> = { a: '@', e: '3', i: '1', o: '0', s: '$', t: '7' };
   // Words from every list (the same word at different ranks in several: "summer", "charlie"), in the
   // spellings zxcvbn scores differently, alone, decorated, and as word sequences.
