@@ -9,12 +9,17 @@
  * position, so truncating a list keeps every kept word's rank (and so its guess estimate) exactly;
  * a dropped word is rarer than rank N and is estimated as brute force instead.
  *
+ * The kept lists are written the way the strength rule reads them (lib/core/policy/sorted-walk.ts):
+ * one list of every word sorted, each at its best rank over the lists, so a cold start neither
+ * merges nor sorts; the word-sequence lists (months, planets…) also as one such list of their own.
+ *
  * The output is committed; rerun this after upgrading the language packages or changing LIMITS.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Options } from '@zxcvbn-ts/core';
 import { dictionary as commonDictionary, adjacencyGraphs } from '@zxcvbn-ts/language-common';
 import { dictionary as enDictionary } from '@zxcvbn-ts/language-en';
 
@@ -33,6 +38,14 @@ const LIMITS: Record<string, number> = {
 };
 /** zxcvbn's word-sequence lists (months, planets…) are tiny and kept whole. */
 const KEEP_WHOLE = /^(cardinalNumbers|ordinalNumbers|daysOfWeek|months|seasons|timePeriods|rainbowColors|directions|intermediateDirections|sizeProgression|militaryAlphabet|planets|zodiacSigns|chineseZodiac)-/;
+/**
+ * zxcvbn gets the top of the 10 000-entry blocklist only: indexing a word costs first-use time,
+ * a leaked password past this rank is still estimated as at least this many guesses (a composition-
+ * compliant one far more), and the blocklist refuses it on its own anyway.
+ */
+export const ZXCVBN_PASSWORDS = 5_000;
+/** The list that is also the blocklist (NIST SP 800-63B-4 §3.1.1.2). */
+const BLOCKLIST = 'passwords-common';
 /** Keyboard layouts for the spatial matcher (keyboard walks such as "qwerty", "1qaz2wsx"). */
 const GRAPHS = ['qwerty', 'dvorak', 'keypad', 'keypadMac'];
 
@@ -46,18 +59,44 @@ const version = (name: string): string => {
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
 };
 
-/** The data file's text, from the installed language packages; `words` counts the entries kept. */
-export const passwordDataSource = (): { source: string; lists: number; words: number } => {
+/** The ranked lists kept, most common first, by name: what zxcvbn-ts built the ordinary way is given (the blocklist cut to ZXCVBN_PASSWORDS). */
+export const keptLists = (): Record<string, string[]> => {
   const all: Record<string, readonly (string | number)[]> = { ...commonDictionary, ...enDictionary };
-  const kept: Record<string, string> = {};
+  const kept: Record<string, string[]> = {};
   for (const [name, list] of Object.entries(all)) {
     const limit = LIMITS[name] ?? (KEEP_WHOLE.test(name) ? list.length : 0);
     if (limit === 0) continue;
     const words = list.slice(0, limit).map(String);
-    // The lists are joined with "\n" and split again at run time.
+    // The words are joined with "\n" and split again at run time.
     if (words.some((w) => w.includes('\n') || w === '')) throw new Error(`${name} has an entry that cannot be joined with newlines`);
-    kept[name] = words.join('\n');
+    kept[name] = words;
   }
+  return kept;
+};
+
+/** Every word of `lists` at its best rank, sorted by UTF-16 code units (Array.prototype.sort's order); `extra` words at rank 0. */
+const sortedRanked = (lists: readonly (readonly string[])[], extra: readonly string[] = []): { words: string[]; ranks: number[] } => {
+  const best = new Map<string, number>(extra.map((word) => [word, 0]));
+  for (const words of lists) {
+    words.forEach((word, index) => {
+      const rank = best.get(word);
+      if (rank === undefined || rank === 0 || index + 1 < rank) best.set(word, index + 1);
+    });
+  }
+  const words = [...best.keys()].sort();
+  return { words, ranks: words.map((word) => best.get(word) ?? 0) };
+};
+
+/** The data file's text, from the installed language packages; `words` counts the distinct words kept. */
+export const passwordDataSource = (): { source: string; lists: number; words: number } => {
+  const kept = keptLists();
+  const blocklist = kept[BLOCKLIST] ?? [];
+  const isWordSequence = (name: string) => new Options().isWordSequence(name);
+  const forZxcvbn = Object.entries(kept).map(([name, words]) => (name === BLOCKLIST ? words.slice(0, ZXCVBN_PASSWORDS) : words));
+  const all = sortedRanked(forZxcvbn, blocklist);
+  const onBlocklist = new Set(blocklist);
+  const sequenceLists = Object.entries(kept).filter(([name]) => isWordSequence(name));
+  const sequences = sortedRanked(sequenceLists.map(([, words]) => words));
   const graphs = Object.fromEntries(GRAPHS.map((name) => {
     const graph = (adjacencyGraphs as Record<string, unknown>)[name];
     if (graph === undefined) throw new Error(`@zxcvbn-ts/language-common has no "${name}" adjacency graph`);
@@ -66,21 +105,30 @@ export const passwordDataSource = (): { source: string; lists: number; words: nu
 
   const source = `// Generated by ${SELF} (npm run build:password-data); do not edit.
 // From @zxcvbn-ts/language-common ${version('@zxcvbn-ts/language-common')} and @zxcvbn-ts/language-en ${version('@zxcvbn-ts/language-en')} (MIT).
-// Top entries kept per list: ${JSON.stringify(LIMITS)}; graphs: ${GRAPHS.join(', ')}.
+// Top entries kept per list: ${JSON.stringify(LIMITS)}, of which zxcvbn-ts gets the top ${ZXCVBN_PASSWORDS} of ${BLOCKLIST}; graphs: ${GRAPHS.join(', ')}.
 
-/** Ranked word lists, most common first, one entry per line. */
-export const DICTIONARIES: Readonly<Record<string, string>> = {
-${Object.entries(kept).map(([name, text]) => `  ${JSON.stringify(name)}: ${JSON.stringify(text)},`).join('\n')}
-};
+/** Every word of the kept lists, sorted by UTF-16 code units, one per line. */
+export const WORDS = ${JSON.stringify(all.words.join('\n'))};
+
+/** Each word's best rank over the lists zxcvbn-ts gets (0: a blocklist entry past its top ${ZXCVBN_PASSWORDS} and in no other list). */
+export const RANKS: readonly number[] = ${JSON.stringify(all.ranks)};
+
+/** "1" for each word on the blocklist (the top ${blocklist.length} of ${BLOCKLIST}), "0" for the others. */
+export const BLOCKLISTED = ${JSON.stringify(all.words.map((word) => (onBlocklist.has(word) ? '1' : '0')).join(''))};
+
+/** zxcvbn-ts's word-sequence lists (${sequenceLists.map(([name]) => name).join(', ')}) as one, named for the first. */
+export const SEQUENCE_LIST_NAME = ${JSON.stringify(sequenceLists[0]?.[0] ?? '')};
+export const SEQUENCE_WORDS = ${JSON.stringify(sequences.words.join('\n'))};
+export const SEQUENCE_RANKS: readonly number[] = ${JSON.stringify(sequences.ranks)};
 
 /** Keyboard adjacency graphs as JSON, parsed on first use. */
 export const ADJACENCY_GRAPHS_JSON = ${JSON.stringify(JSON.stringify(graphs))};
 `;
-  return { source, lists: Object.keys(kept).length, words: Object.values(kept).reduce((n, text) => n + text.split('\n').length, 0) };
+  return { source, lists: Object.keys(kept).length, words: all.words.length };
 };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { source, lists, words } = passwordDataSource();
   writeFileSync(OUTPUT, source);
-  console.log(`wrote ${OUTPUT.pathname}: ${lists} lists, ${words} words, ${source.length} characters`);
+  console.log(`wrote ${OUTPUT.pathname}: ${lists} lists, ${words} distinct words, ${source.length} characters`);
 }

@@ -1,6 +1,7 @@
 import { Options, ZxcvbnFactory, type OptionsGraph } from '@zxcvbn-ts/core';
 import { codePointLength, type PolicyContext, type PolicyRule } from './password-rule.js';
-import { ADJACENCY_GRAPHS_JSON, DICTIONARIES } from './password-strength-data.js';
+import { ADJACENCY_GRAPHS_JSON, BLOCKLISTED, RANKS, SEQUENCE_LIST_NAME, SEQUENCE_RANKS, SEQUENCE_WORDS, WORDS } from './password-strength-data.js';
+import { indexOfWord, rankedDictionary, useSortedWalk, type SortedList } from './sorted-walk.js';
 
 /**
  * Guessability rules: composition rules alone let "P@ssw0rd123!" and "Summer2024!" through, so
@@ -32,13 +33,6 @@ const MAX_DECORATION = 6;
  * near 20 ms). The blocklist undoes l33t spelling itself, so little protection is lost.
  */
 const L33T_MAX_SUBSTITUTIONS = 3;
-/**
- * zxcvbn gets the top of the 10 000-entry blocklist only: indexing a word costs first-use time,
- * a leaked password past this rank is still estimated as at least this many guesses (a composition-
- * compliant one far more), and the blocklist refuses it on its own anyway.
- */
-const ZXCVBN_PASSWORDS = 5_000;
-
 const LEET_TO_I: Record<string, string> = { '4': 'a', '@': 'a', '8': 'b', '3': 'e', '1': 'i', '!': 'i', '|': 'l', '0': 'o', '5': 's', $: 's', '7': 't', '+': 't' };
 /** "1" is as often an "l" as an "i" ("l1nk3d1n", "1ove"), so both spellings are tried. */
 const LEET_TO_L: Record<string, string> = { ...LEET_TO_I, '1': 'l' };
@@ -107,52 +101,45 @@ export interface StrengthEstimator {
   userWordsMayMatch: (password: string, words: readonly string[]) => boolean;
 }
 
-const escapeRegExp = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+/** Whether `text` holds, from `at`, one spelling of each letter in turn (letter `k` onwards). */
+const readsAt = (text: string, at: number, spellings: readonly (readonly string[])[], k: number): boolean =>
+  k === spellings.length || (spellings[k] ?? []).some((spelling) => text.startsWith(spelling, at) && readsAt(text, at + spelling.length, spellings, k + 1));
 
-/** Each word at its best rank over the lists, and the longest word's length. */
-const bestRanks = (lists: readonly (readonly string[])[]): { ranks: Record<string, number>; longest: number } => {
-  const ranks: Record<string, number> = {};
-  let longest = 0;
-  for (const words of lists) {
-    words.forEach((word, index) => {
-      if (!Object.hasOwn(ranks, word) || index + 1 < (ranks[word] ?? 0)) ranks[word] = index + 1;
-      longest = Math.max(longest, word.length);
-    });
-  }
-  return { ranks, longest };
+/** Whether `text` holds, anywhere, one spelling of each letter in turn. */
+const readsSomewhere = (text: string, spellings: readonly (readonly string[])[]): boolean => {
+  for (let at = 0; at < text.length; at += 1) if (readsAt(text, at, spellings, 0)) return true;
+  return false;
 };
 
 /** The part of zxcvbn-ts's options the ranked lists are read from at each check. */
 interface RankedLists {
   rankedDictionaries: Record<string, Record<string, number>>;
   rankedDictionariesMaxWordSize: Record<string, number>;
-  isWordSequence: (name: string) => boolean;
 }
 
+/** The bundled lists (password-strength-data.ts): the strength estimate and the blocklist read them. */
+const ALL_WORDS: SortedList = { words: WORDS.split('\n'), ranks: RANKS };
+
 /**
- * zxcvbn-ts, given the word lists as its `dictionary` option, looks every substring of the
- * password up in each of its 18 ranked lists in turn (4 large ones, 14 short word-sequence lists:
- * months, planets…), which is most of an estimate's time. Its dictionary match keeps, for a
- * substring, the best rank any list gives it, so one list holding each word at its best rank
- * yields the same estimate with one lookup. The word-sequence matcher reads only the lists whose
- * names it knows, so their words are also kept as one such list. The merged lists replace the
- * ones zxcvbn-ts would build: its options are not public in its types, so their shape is checked
+ * zxcvbn-ts, given word lists as its `dictionary` option, ranks each list and looks every
+ * substring of the password up in each of them (18 here: 4 large ones, 14 short word-sequence
+ * lists). Its dictionary match keeps, for a substring, the best rank any list gives it, so one
+ * list holding each word at its best rank yields the same estimate; the word-sequence matcher
+ * reads only the lists whose names it knows, so their words are also one such list. Both come
+ * merged and sorted in the bundled data, for the walk of sorted-walk.ts, in place of the lists
+ * zxcvbn-ts would build: its options are not public in its types, so their shape is checked
  * here, and a test compares the estimates with zxcvbn-ts built the ordinary way.
  */
 const buildMatcher = (): ZxcvbnFactory => {
-  const lists = Object.entries(DICTIONARIES).map(([name, words]) => [name, words.split('\n')] as const);
   const factory = new ZxcvbnFactory({ graphs: JSON.parse(ADJACENCY_GRAPHS_JSON) as OptionsGraph, l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS });
   const options = (factory as unknown as { options?: Partial<RankedLists> }).options;
   // Stryker disable next-line ConditionalExpression,LogicalOperator: a guard against a zxcvbn-ts release that moves its options
-  if (typeof options?.isWordSequence !== 'function' || typeof options.rankedDictionaries !== 'object') throw new Error('zxcvbn-ts options have an unknown shape');
-  const { isWordSequence } = options as RankedLists;
-  const sequences = lists.filter(([name]) => isWordSequence.call(options, name));
-  // The first word-sequence list's name marks the merged one as such (the name is only shown in zxcvbn's feedback).
-  const sequenceName = sequences[0]?.[0] ?? 'cardinalNumbers';
-  const all = bestRanks(lists.map(([name, words]) => (name === 'passwords-common' ? words.slice(0, ZXCVBN_PASSWORDS) : words)));
-  const sequenceWords = bestRanks(sequences.map(([, words]) => words));
-  options.rankedDictionaries = { words: all.ranks, [sequenceName]: sequenceWords.ranks };
-  options.rankedDictionariesMaxWordSize = { words: all.longest, [sequenceName]: sequenceWords.longest };
+  if (typeof options?.rankedDictionaries !== 'object' || typeof options.rankedDictionariesMaxWordSize !== 'object') throw new Error('zxcvbn-ts options have an unknown shape');
+  const words = rankedDictionary(ALL_WORDS);
+  const sequences = rankedDictionary({ words: SEQUENCE_WORDS.split('\n'), ranks: SEQUENCE_RANKS });
+  options.rankedDictionaries = { words: words.dictionary, [SEQUENCE_LIST_NAME]: sequences.dictionary };
+  options.rankedDictionariesMaxWordSize = { words: words.longest, [SEQUENCE_LIST_NAME]: sequences.longest };
+  useSortedWalk(factory);
   return factory;
 };
 
@@ -176,9 +163,8 @@ export const createStrengthEstimator = (): StrengthEstimator => {
       // Every spelling zxcvbn's l33t matcher reads as a letter ("4" and "@" for "a", "|_|" for "u"…), by letter.
       const table = (l33tReadings ??= new Map(Object.entries(new Options().l33tTable)));
       return words.some((word) => {
-        // Stryker disable next-line ArrayDeclaration: an extra alternative only widens a check that may say yes too often, costing a second estimate, never a verdict
-        const pattern = new RegExp([...word.toLowerCase()].map((c) => `(?:${[c, ...(table.get(c) ?? [])].map(escapeRegExp).join('|')})`).join(''));
-        return pattern.test(lower) || pattern.test(reversed);
+        const spellings = [...word.toLowerCase()].map((c) => [c, ...(table.get(c) ?? [])]);
+        return readsSomewhere(lower, spellings) || readsSomewhere(reversed, spellings);
       });
     },
   };
@@ -199,16 +185,10 @@ const prepareStrength = (estimator: StrengthEstimator, minStrength: number) => (
   };
 };
 
-/**
- * The blocklist is searched as the bundled text itself ("\nword\n"): a dozen substring searches
- * of ~80 KB cost well under a millisecond, and building a Set of it would cost more on first use.
- */
-// Stryker disable next-line StringLiteral: the bundled data always holds this list
-const BLOCKLIST = `\n${DICTIONARIES['passwords-common'] ?? ''}\n`;
+/** Whether a word is on the blocklist: its flag in the bundled data. */
+const isBlocklisted = (word: string): boolean => BLOCKLISTED.charAt(indexOfWord(ALL_WORDS.words, word)) === '1';
 
-// A candidate with a newline could match two adjacent entries of the text.
-const isCommonPassword = (password: string): boolean =>
-  [...blocklistCandidates(password)].some((candidate) => !candidate.includes('\n') && BLOCKLIST.includes(`\n${candidate}\n`));
+const isCommonPassword = (password: string): boolean => [...blocklistCandidates(password)].some(isBlocklisted);
 
 const containsPersonalWord = (password: string, { userAttributes }: PolicyContext): boolean => {
   const words = personalWords(userAttributes).filter((w) => codePointLength(w) >= MIN_PERSONAL_WORD);

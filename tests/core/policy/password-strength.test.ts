@@ -5,7 +5,8 @@ import { ConfigError } from '../../../lib/core/settings.js';
 import { DEV_JWT_SECRET } from '../../../lib/config/variables.js';
 import { buildPolicy, failedRules } from '../../../lib/core/policy/password-policy.js';
 import { blocklistCandidates, createStrengthEstimator, guessabilityRules, personalWords, type StrengthEstimator } from '../../../lib/core/policy/password-strength.js';
-import { ADJACENCY_GRAPHS_JSON, DICTIONARIES } from '../../../lib/core/policy/password-strength-data.js';
+import { ADJACENCY_GRAPHS_JSON } from '../../../lib/core/policy/password-strength-data.js';
+import { keptLists, ZXCVBN_PASSWORDS } from '../../../scripts/data/build-password-data.js';
 
 const { estimate: estimateGuessability } = createStrengthEstimator();
 
@@ -293,6 +294,12 @@ describe('the spellings and words the rules compare', () => {
     expect(guessesLog10).toBeGreaterThan(6);
   });
 
+  it('refuses every entry of the 10 000-entry blocklist, past the top 5 000 zxcvbn gets too: "Bagpuss1!" (rank 9 049)', () => {
+    // Act / Assert
+    expect(failedRules(defaults, 'Bagpuss1!', nobody)).toContain('commonPassword');
+    expect(failedRules(defaults, 'Bagpussy1!', nobody)).not.toContain('commonPassword');
+  });
+
   it('estimates without the user\'s words first, and with them only when one may match', () => {
     // Arrange: an estimator that records the words it is given
     const given: (readonly string[])[] = [];
@@ -322,13 +329,13 @@ describe('the spellings and words the rules compare', () => {
 });
 
 describe('the estimator against zxcvbn-ts built the ordinary way', () => {
-  /** zxcvbn-ts given the same lists as its `dictionary` option, one ranked list each. */
+  /** zxcvbn-ts given the kept lists of the language packages as its `dictionary` option, one ranked list each. */
+  const kept = keptLists();
   const reference = (() => {
-    const dictionary = Object.fromEntries(Object.entries(DICTIONARIES).map(([name, words]) => [name, words.split('\n')]));
-    dictionary['passwords-common'] = dictionary['passwords-common']?.slice(0, 5_000) ?? [];
+    const dictionary = { ...kept, 'passwords-common': kept['passwords-common']?.slice(0, ZXCVBN_PASSWORDS) ?? [] };
     return new ZxcvbnFactory({ dictionary, graphs: JSON.parse(ADJACENCY_GRAPHS_JSON) as OptionsGraph, l33tMaxSubstitutions: 3 });
   })();
-  const lists = Object.values(DICTIONARIES).map((words) => words.split('\n'));
+  const lists = Object.values(kept);
   const leet: Record<string, string> = { a: '@', e: '3', i: '1', o: '0', s: '$', t: '7' };
   // Words from every list (the same word at different ranks in several: "summer", "charlie"), in the
   // spellings zxcvbn scores differently, alone, decorated, and as word sequences.
@@ -338,6 +345,8 @@ describe('the estimator against zxcvbn-ts built the ordinary way', () => {
     ...words.flatMap(spellings),
     ...words.map((word, index) => `${word}${index % 3 === 0 ? '' : '-'}${words[(index * 7) % words.length] ?? ''}${index}!`),
     'summer', 'charlie', 'bluedog', 'RedOrangeYellow', 'one-two-three', 'NorthEastSouth1!', 'Xk9#qTr2!mLp7@wZs4$v', 'NewSecureP@ssw0rd!',
+    // Text that is mostly no word, as a generated password is, with l33t characters among it.
+    ...Array.from({ length: 60 }, (_, n) => Array.from({ length: 8 + (n % 17) }, (_, k) => 'abcdeilostuAEIOS0134578@$!|-_'.charAt((n * 31 + k * k * 7 + k) % 29)).join('')),
   ];
 
   it.each([[[]], [['ana.silva85@example.com', 'Ana Silva']]])('gives every estimate zxcvbn-ts gives (user words %j)', (attributes: string[]) => {

@@ -1,0 +1,155 @@
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+
+/**
+ * zxcvbn-ts's dictionary matcher looks every substring of the password up in every ranked list
+ * (about 200 lookups for 20 characters, and again for the reversed password and each l33t reading:
+ * some 2 000 a check). This walk gives the same matches in the same order from the lists sorted:
+ * from each start it narrows, character by character, the range of words that begin with what it
+ * has read, and stops once no word does, which for most text is after two or three characters.
+ *
+ * It replaces the matcher's `match` for the factories passed to {@link useSortedWalk} only (other
+ * zxcvbn-ts factories in the process keep the stock one), and only while Levenshtein matching is
+ * off, as it is here. zxcvbn-ts does not export the matcher, so its shape is checked here, and a
+ * test compares the estimates with zxcvbn-ts built the ordinary way.
+ */
+
+/**
+ * A ranked list sorted by UTF-16 code units (`Array.prototype.sort`'s order), with each word's rank;
+ * a word at rank 0 is in the list for another reader (the blocklist) and is no match.
+ */
+export interface SortedList {
+  words: readonly string[];
+  ranks: readonly number[];
+}
+
+/** What the matcher's `match` reads of itself and its arguments. */
+interface DictionaryMatcher {
+  options: { useLevenshteinDistance?: boolean };
+  getRangedDictionaries: (userInputsOptions: unknown) => {
+    rankedDictionaries: Record<string, Record<string, number>>;
+    rankedDictionariesMaxWordSize: Record<string, number>;
+  };
+}
+interface MatchOptions {
+  password: string;
+  userInputsOptions?: unknown;
+  useLevenshtein?: boolean;
+}
+type Match = (this: DictionaryMatcher, options: MatchOptions) => unknown[];
+
+const sortedLists = new WeakMap<object, SortedList>();
+const walkedOptions = new WeakSet<object>();
+const walkingClasses = new WeakSet<object>();
+
+// Stryker disable next-line ConditionalExpression,EqualityOperator: both sides of the ternary order a shorter word first, and no word is compared past its end
+const codeAt = (word: string, depth: number): number => (word.length > depth ? word.charCodeAt(depth) : -1);
+
+/** The first index in [lo, hi) whose word has a code unit at `depth` of at least `code` (a word ending before `depth` counts as -1). */
+const lowerBound = (words: readonly string[], lo: number, hi: number, depth: number, code: number): number => {
+  let low = lo;
+  let high = hi;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (codeAt(words[mid] ?? '', depth) < code) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+};
+
+/** The index of `word` in `words` (sorted), or -1. */
+export const indexOfWord = (words: readonly string[], word: string): number => {
+  let low = 0;
+  let high = words.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((words[mid] ?? '') < word) low = mid + 1;
+    else high = mid;
+  }
+  return words[low] === word ? low : -1;
+};
+
+/**
+ * A sorted list as zxcvbn-ts's options hold a ranked list: an object standing for it (the walk
+ * reads the list itself), and its longest word that is a match.
+ */
+export const rankedDictionary = (list: SortedList): { dictionary: Record<string, number>; longest: number } => {
+  const dictionary = {};
+  sortedLists.set(dictionary, list);
+  let longest = 0;
+  list.words.forEach((word, index) => {
+    if ((list.ranks[index] ?? 0) > 0) longest = Math.max(longest, word.length);
+  });
+  return { dictionary, longest };
+};
+
+/** A ranked list zxcvbn-ts built (the user's words), sorted on first use. */
+const sortedList = (ranked: Record<string, number>): SortedList => {
+  let list = sortedLists.get(ranked);
+  if (list === undefined) {
+    const words = Object.keys(ranked).sort();
+    list = { words, ranks: words.map((word) => ranked[word] ?? 0) };
+    sortedLists.set(ranked, list);
+  }
+  return list;
+};
+
+/** The dictionary matches of `password`, as zxcvbn-ts's matcher gives them without Levenshtein matching. */
+function sortedWalk(this: DictionaryMatcher, { password, userInputsOptions }: MatchOptions): unknown[] {
+  const matches: unknown[] = [];
+  const length = password.length;
+  const lower = password.toLowerCase();
+  const { rankedDictionaries, rankedDictionariesMaxWordSize } = this.getRangedDictionaries(userInputsOptions);
+  const names = Object.keys(rankedDictionaries);
+  const lists = names.map((name) => sortedList(rankedDictionaries[name] ?? {}));
+  const longest = names.map((name) => rankedDictionariesMaxWordSize[name] ?? 0);
+  const maxSearchWidth = Math.max(0, ...Object.values(rankedDictionariesMaxWordSize));
+  const from = new Array<number>(names.length);
+  const to = new Array<number>(names.length);
+  for (let i = 0; i < length; i += 1) {
+    for (let d = 0; d < lists.length; d += 1) {
+      from[d] = 0;
+      to[d] = lists[d]?.words.length ?? 0;
+    }
+    for (let j = i; j < length; j += 1) {
+      if (j - i + 1 > maxSearchWidth && !(i === 0 && j === length - 1)) break;
+      const depth = j - i;
+      const code = lower.charCodeAt(j);
+      let open = false;
+      for (let d = 0; d < lists.length; d += 1) {
+        const { words, ranks } = lists[d] as SortedList;
+        const start = lowerBound(words, from[d] ?? 0, to[d] ?? 0, depth, code);
+        const end = lowerBound(words, start, to[d] ?? 0, depth, code + 1);
+        from[d] = start;
+        to[d] = end;
+        if (start === end) continue;
+        open = true;
+        if (depth + 1 > (longest[d] ?? 0) || words[start]?.length !== depth + 1 || !((ranks[start] ?? 0) > 0)) continue;
+        matches.push({ pattern: 'dictionary', i, j, token: password.slice(i, j + 1), matchedWord: words[start], rank: ranks[start], dictionaryName: names[d], reversed: false, l33t: false });
+      }
+      // No word of any list begins with lower[i..j]: none begins with a longer substring either.
+      if (!open) break;
+    }
+  }
+  return matches;
+}
+
+/**
+ * Makes `factory`'s dictionary matching (plain, reversed, l33t and in word sequences) walk sorted
+ * lists: those its options hold as {@link rankedDictionary}, and the user's words.
+ */
+export const useSortedWalk = (factory: ZxcvbnFactory): void => {
+  const matchers = (factory as unknown as { matching?: { matchers?: Record<string, object> } }).matching?.matchers;
+  const Dictionary = matchers?.dictionary?.constructor as { prototype: { match: Match } } | undefined;
+  const L33t = matchers?.dictionaryL33t?.constructor;
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: a guard against a zxcvbn-ts release that moves its matcher
+  if (typeof Dictionary?.prototype.match !== 'function' || L33t === undefined || Object.getPrototypeOf(L33t) !== Dictionary) throw new Error('zxcvbn-ts dictionary matcher has an unknown shape');
+  if (!walkingClasses.has(Dictionary)) {
+    walkingClasses.add(Dictionary);
+    const stock = Dictionary.prototype.match;
+    Dictionary.prototype.match = function match(this: DictionaryMatcher, options: MatchOptions) {
+      // Levenshtein matching looks at whole lists: the stock matcher does it.
+      return walkedOptions.has(this.options) && this.options.useLevenshteinDistance !== true ? sortedWalk.call(this, options) : stock.call(this, options);
+    };
+  }
+  walkedOptions.add((factory as unknown as { options: object }).options);
+};
