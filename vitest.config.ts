@@ -31,8 +31,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        // Over real HTTP, against the one `npm start` that globalSetup runs for all of them.
-        test: { name: 'npm-start', include: ['tests/npm-start/**/*.test.ts'], exclude: [...configDefaults.exclude, ...LEFT_OUT], globalSetup: ['tests/support/local-server-setup.ts'] },
+        // Over real HTTP, against the one `npm start` that globalSetup runs for all of them; the files share their worker's modules too.
+        test: { name: 'npm-start', isolate: false, include: ['tests/npm-start/**/*.test.ts'], exclude: [...configDefaults.exclude, ...LEFT_OUT], globalSetup: ['tests/support/local-server-setup.ts'] },
       },
       {
         extends: true,
