@@ -145,12 +145,13 @@ const deployedEnvironments = (t: Template) =>
 beforeAll(async () => {
   // No AWS credentials or network are needed to package.
   // At once, each in its own service folder (see serviceDir). esbuild builds each distinct bundle
-  // a test reads once: every function of the plain prod package; in the configured one, the change
-  // function with the tracer (TRACING=true) and the two functions only it deploys; the global-table
-  // variants are read for their templates alone.
+  // a test reads once: the plain prod package's change function, authorizer and policy function
+  // (the session route's bundle is served by npm start: tests/npm-start/session.test.ts); in the
+  // configured one, the change function with the tracer (TRACING=true) and the two functions only
+  // it deploys; the global-table variants are read for their templates alone.
   let global3Dir: string;
   [dir, configuredDir, localDir, global3Dir] = await Promise.all([
-    slsPackage({}, '.esbuild-package-test'),
+    slsPackage({}, '.esbuild-package-test', { bundled: ['changePassword', 'tokenAuthorizer', 'passwordPolicy'] }),
     slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true', USERS_TABLE_ARN: EXISTING_TABLE_ARN, USERS_TABLE_STREAM_ARN: EXISTING_STREAM_ARN, ALARM_TOPIC_ARN, ...EXISTING_LAYOUT, ...NOTICE }, '.esbuild-package-test-configured', {
       bundled: ['changePassword', 'passwordChangedNotice', 'passwordChangedRelay'],
     }),
