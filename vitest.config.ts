@@ -5,6 +5,8 @@ import { filesReadingStreams, filesWithoutDynamoDb } from './tests/support/dynam
 import { ISOLATED_FILES } from './tests/support/isolated-files.js';
 
 const DYNAMODB_LOCAL = 'tests/support/dynamodb-local-setup.ts';
+/** First globalSetup of the projects that start serverless: fills Node's compile cache on a fresh clone. */
+const COMPILE_CACHE = 'tests/support/compile-cache-setup.ts';
 /**
  * `npm run test:dynamodb-local` (TEST_DYNAMODB=dynamodb-local) runs, in every project, the test files
  * that start a DynamoDB API server, wherever they live (tests/support/dynamodb-files.ts); every other
@@ -31,14 +33,14 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        // Over real HTTP, against the one `npm start` that globalSetup runs for all of them.
-        test: { name: 'npm-start', include: ['tests/npm-start/**/*.test.ts'], exclude: [...configDefaults.exclude, ...LEFT_OUT], globalSetup: ['tests/support/local-server-setup.ts'] },
+        // Over real HTTP, against the one `npm start` that globalSetup runs for all of them; the files share their worker's modules too.
+        test: { name: 'npm-start', isolate: false, include: ['tests/npm-start/**/*.test.ts'], exclude: [...configDefaults.exclude, ...LEFT_OUT], globalSetup: [COMPILE_CACHE, 'tests/support/local-server-setup.ts'] },
       },
       {
         extends: true,
         // In-process tests; under `npm run test:dynamodb-local`, globalSetup starts one DynamoDB Local for all of them.
         // Files share their worker's modules (isolate: false): the handler's dependencies load once per worker, not per file.
-        test: { name: 'in-process', isolate: false, include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/npm-start/**', ...Object.keys(ISOLATED_FILES), ...LEFT_OUT], globalSetup: [DYNAMODB_LOCAL] },
+        test: { name: 'in-process', isolate: false, include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/npm-start/**', ...Object.keys(ISOLATED_FILES), ...LEFT_OUT], globalSetup: [COMPILE_CACHE, DYNAMODB_LOCAL] },
       },
       {
         extends: true,

@@ -4,11 +4,11 @@
 // serverless.yml `custom.environment`, and no other. A function no variable names gets none.
 'use strict';
 
-let table;
+const { importTs } = require('../scripts/local/ts-import.cjs');
 
 module.exports = async () => {
   // The table is TypeScript: loaded through tsx, a dev dependency, as scripts/local/serverless-plugin.cjs does.
-  const { FUNCTIONS, functionVariables } = await (table ??= require('tsx/esm/api').tsImport('../lib/config/variables.ts', __filename));
+  const { FUNCTIONS, functionVariables } = await importTs('../lib/config/variables.ts', __filename);
   return Object.fromEntries(
     FUNCTIONS.map((fn) => [fn, Object.fromEntries(functionVariables(fn).map((name) => [name, `\${self:custom.environment.${name}}`]))]),
   );

@@ -5,9 +5,10 @@
 // with a message by scripts/local/serverless-plugin.cjs before anything is built.
 'use strict';
 
+const { importTs } = require('../scripts/local/ts-import.cjs');
+
 const layout = async () => {
-  const { tsImport } = require('tsx/esm/api');
-  const { loadTableLayout } = await tsImport('../lib/config/user-access.ts', __filename);
+  const { loadTableLayout } = await importTs('../lib/config/user-access.ts', __filename);
   try {
     return loadTableLayout(process.env);
   } catch {

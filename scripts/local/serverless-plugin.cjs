@@ -4,7 +4,7 @@
 // validates the configuration the functions will get, so a bad one stops the command with the
 // message naming the variable (and a non-zero exit) instead of a server that answers 200 with a
 // stack trace, or an invoke that hangs.
-// The logic, in TypeScript, is scripts/local/function-env.ts (loaded through tsx, a dev dependency).
+// The logic, in TypeScript, is scripts/local/function-env.ts (loaded through tsx: scripts/local/ts-import.cjs).
 // It removes the passwordChangedNotice function unless NOTICE_FROM_ADDRESS and EVENT_BUS_NAME are set,
 // and the passwordChangedRelay function unless EVENT_BUS_NAME is.
 // Before `sls package` / `sls deploy` it also checks that USERS_TABLE_ARN names the USERS_TABLE
@@ -14,6 +14,7 @@
 'use strict';
 
 const { regions } = require('../../infra/users-table-regions.cjs');
+const { importTs } = require('./ts-import.cjs');
 
 const LOCAL_COMMANDS = new Set(['offline', 'offline start', 'invoke local']);
 const PACKAGING_COMMANDS = new Set(['package', 'deploy']);
@@ -24,8 +25,7 @@ const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):\d{12}:table\/([A-Za-z0
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 /** LAMBDA_MEMORY_MB's range, Lambda's memory bounds in MB, from the one table of variables. */
 const memoryRange = async () => {
-  const { tsImport } = require('tsx/esm/api');
-  const { VARIABLES } = await tsImport('../../lib/config/variables.ts', __filename);
+  const { VARIABLES } = await importTs('../../lib/config/variables.ts', __filename);
   return VARIABLES.LAMBDA_MEMORY_MB.range;
 };
 
@@ -113,8 +113,7 @@ const dropNoticeUnlessConfigured = (service) => {
 /** Refuses a notice whose cold start would fail (e.g. no NOTICE_RESET_URL), before it is packaged or invoked. */
 const checkNoticeEnvironment = async (serverless) => {
   const notice = serverless.service.functions[NOTICE_FUNCTION];
-  const { tsImport } = require('tsx/esm/api');
-  const { validateNoticeEnvironment } = await tsImport('./function-env.ts', __filename);
+  const { validateNoticeEnvironment } = await importTs('./function-env.ts', __filename);
   try {
     validateNoticeEnvironment(notice.environment ?? {});
   } catch (error) {
@@ -143,8 +142,7 @@ class LocalFunctionEnvironment {
         const noticeDeployed = serverless.service.functions[NOTICE_FUNCTION] !== undefined;
         if (noticeDeployed && (PACKAGING_COMMANDS.has(command) || (local && options.function === NOTICE_FUNCTION))) await checkNoticeEnvironment(serverless);
         if (!local && stage !== 'local') return;
-        const { tsImport } = require('tsx/esm/api');
-        const { prepareLocalFunctions, setJwtSecret, stageLocalSecret } = await tsImport('./function-env.ts', __filename);
+        const { prepareLocalFunctions, setJwtSecret, stageLocalSecret } = await importTs('./function-env.ts', __filename);
         const { functions } = serverless.service;
         if (!local) {
           // A stage-local package: the development secret, never the packaging shell's.

@@ -9,6 +9,7 @@
  * changes record, as the stream function does in AWS.
  */
 import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import { flushCompileCache } from 'node:module';
 import type { Readable } from 'node:stream';
 import { loadRelayConfig, type Config } from '../../lib/config/load.js';
 import { ConfigError } from '../../lib/core/settings.js';
@@ -173,7 +174,12 @@ const dynamo = await dynamoServer();
 await prepareData(dynamo.endpoint, config);
 const { token, howToTry } = await tokenAdvice(config);
 const child = startOffline(dynamo.endpoint, config.bcryptCost);
-const output = relayOutput(child, () => printHowToTry(howToTry, token));
+// Ready: with NODE_COMPILE_CACHE set (as the tests set it), what this process compiled is written now,
+// for the next ones: a server usually ends by a signal, and then writes nothing.
+const output = relayOutput(child, () => {
+  printHowToTry(howToTry, token);
+  flushCompileCache();
+});
 stopWithThisProcess(child);
 const localRelay = startRelay(config, dynamo.endpoint);
 child.on('exit', (code) => {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -62,26 +62,38 @@ made.push(runsTmp);
  * A service folder of its own for one `sls package`: the project's files linked in, serverless.yml
  * copied (the framework does not follow a linked one). serverless-esbuild copies the zip through
  * the service's .serverless/, so runs that share a folder race on it; separate folders let the
- * runs go at once.
+ * runs go at once. `bundled` lists the functions esbuild builds; for any other, serverless-esbuild's
+ * own `skipBuild` takes the zip already in the package folder (see slsPackage), so a variant read
+ * only for its template costs no bundling.
  */
-const serviceDir = (): string => {
+const serviceDir = (bundled: readonly FunctionName[] | 'all'): string => {
   const dir = mkdtempSync(join(tmpdir(), 'cp-service-'));
   for (const entry of readdirSync(ROOT)) {
     if (entry === '.git' || entry === '.serverless' || entry.startsWith('.esbuild') || entry === 'serverless.yml') continue;
     symlinkSync(join(ROOT, entry), join(dir, entry));
   }
-  copyFileSync(join(ROOT, 'serverless.yml'), join(dir, 'serverless.yml'));
+  const yaml = readFileSync(join(ROOT, 'serverless.yml'), 'utf8');
+  const skipping = yaml.replace(/^( {2})esbuild:\n/m, (line, indent: string) => `${line}${indent}${indent}skipBuild: true\n${indent}${indent}skipBuildExcludeFns: ${JSON.stringify(bundled)}\n`);
+  if (bundled !== 'all' && skipping === yaml) throw new Error('serverless.yml has no custom.esbuild section to add skipBuild to');
+  writeFileSync(join(dir, 'serverless.yml'), bundled === 'all' ? yaml : skipping);
   serviceDirs.push(dir);
   return dir;
 };
 
-/** `sls package --stage <stage>` into a new folder, with no AWS credentials; returns the folder. */
-const slsPackage = async (extraEnv: Record<string, string>, workFolder: string, stage = 'prod'): Promise<string> => {
+/** The zip a function not bundled in a variant is packaged from: empty, so a test that reads its code fails. */
+const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
+
+/**
+ * `sls package --stage <stage>` into a new folder, with no AWS credentials; returns the folder.
+ * `bundled`: the functions whose code a test reads (the others get EMPTY_ZIP: their template is the same).
+ */
+const slsPackage = async (extraEnv: Record<string, string>, workFolder: string, { stage = 'prod', bundled = 'all' }: { stage?: string; bundled?: readonly FunctionName[] | 'all' } = {}): Promise<string> => {
   const out = mkdtempSync(join(tmpdir(), 'cp-package-'));
   made.push(out);
+  if (bundled !== 'all') for (const fn of FUNCTIONS.filter((name) => !bundled.includes(name))) writeFileSync(join(out, `${fn}.zip`), EMPTY_ZIP);
   const { USERS_TABLE: _table, ...inherited } = process.env;
   const env = { ...inherited, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', JWT_SECRET: LEAK_CANARY, ESBUILD_WORK_FOLDER: workFolder, TMPDIR: runsTmp, ...extraEnv };
-  const cwd = serviceDir();
+  const cwd = serviceDir(bundled);
   await run(process.execPath, [join(cwd, 'node_modules/serverless/bin/serverless.js'), 'package', '--stage', stage, '--package', out], { env, cwd });
   return out;
 };
@@ -132,13 +144,19 @@ const deployedEnvironments = (t: Template) =>
 
 beforeAll(async () => {
   // No AWS credentials or network are needed to package.
-  // At once, each in its own service folder (see serviceDir); each builds one bundle per function.
+  // At once, each in its own service folder (see serviceDir). esbuild builds each distinct bundle
+  // a test reads once: the plain prod package's change function, authorizer and policy function
+  // (the session route's bundle is served by npm start: tests/npm-start/session.test.ts); in the
+  // configured one, the change function with the tracer (TRACING=true) and the two functions only
+  // it deploys; the global-table variants are read for their templates alone.
   let global3Dir: string;
   [dir, configuredDir, localDir, global3Dir] = await Promise.all([
-    slsPackage({}, '.esbuild-package-test'),
-    slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true', USERS_TABLE_ARN: EXISTING_TABLE_ARN, USERS_TABLE_STREAM_ARN: EXISTING_STREAM_ARN, ALARM_TOPIC_ARN, ...EXISTING_LAYOUT, ...NOTICE }, '.esbuild-package-test-configured'),
-    slsPackage({ USERS_TABLE_REPLICA_REGIONS: ' eu-west-1 , eu-central-1 ', USERS_TABLE_WITNESS_REGION: 'eu-west-2', LAMBDA_MEMORY_MB: '3008', AWS_REGION: 'eu-central-1' }, '.esbuild-package-test-local', 'local'),
-    slsPackage({ USERS_TABLE_REPLICA_REGIONS: REPLICAS, EVENT_BUS_NAME: EVENT_BUS }, '.esbuild-package-test-global'),
+    slsPackage({}, '.esbuild-package-test', { bundled: ['changePassword', 'tokenAuthorizer', 'passwordPolicy'] }),
+    slsPackage({ JWT_SECRET_PARAMETER: SECRET_PARAMETER, EVENT_BUS_NAME: EVENT_BUS, TRACING: 'true', USERS_TABLE_ARN: EXISTING_TABLE_ARN, USERS_TABLE_STREAM_ARN: EXISTING_STREAM_ARN, ALARM_TOPIC_ARN, ...EXISTING_LAYOUT, ...NOTICE }, '.esbuild-package-test-configured', {
+      bundled: ['changePassword', 'passwordChangedNotice', 'passwordChangedRelay'],
+    }),
+    slsPackage({ USERS_TABLE_REPLICA_REGIONS: ' eu-west-1 , eu-central-1 ', USERS_TABLE_WITNESS_REGION: 'eu-west-2', LAMBDA_MEMORY_MB: '3008', AWS_REGION: 'eu-central-1' }, '.esbuild-package-test-local', { stage: 'local', bundled: [] }),
+    slsPackage({ USERS_TABLE_REPLICA_REGIONS: REPLICAS, EVENT_BUS_NAME: EVENT_BUS }, '.esbuild-package-test-global', { bundled: [] }),
   ]);
   global3 = readTemplate(global3Dir);
   globalWitness = readTemplate(localDir);
@@ -224,6 +242,7 @@ describe('sls package --stage prod', () => {
 
   it('never carries a JWT_SECRET from the packaging shell into a stage-local package or into .serverless/ state', () => {
     // The package folder holds the state file; .serverless/ is checked too in case a run wrote it there.
+    // Its functions are not bundled (esbuild's options do not depend on the stage): the bundles are checked above.
     const below = (folder: string) => (existsSync(folder) ? readdirSync(folder).map((file) => join(folder, file)) : []);
     const files = [...below(localDir), ...serviceDirs.flatMap((service) => below(join(service, '.serverless')))];
     expect(files).toContain(join(localDir, 'serverless-state.json'));

@@ -232,7 +232,7 @@ const OWN_SECRET = 'a-shell-secret-for-sls-invoke-local-0123456789';
 describe.concurrent('fail fast, and the shell’s secret, on the laptop', { timeout: 90_000 }, () => {
   it('npm start with an invalid configuration exits 1 naming the variable, and serves nothing', async () => {
     const port = await freePort();
-    const { code, output } = await finish(['node_modules/tsx/dist/cli.mjs', 'scripts/local/start.ts'], { PORT: String(port), DYNAMODB_PORT: String(await freePort()), USERS_KEY: 'pk=USER' });
+    const { code, output } = await finish(['--import', 'tsx', 'scripts/local/start.ts'], { PORT: String(port), DYNAMODB_PORT: String(await freePort()), USERS_KEY: 'pk=USER' });
     expect(code).toBe(1);
     expect(output).toContain('invalid configuration, nothing started: USERS_KEY must put {sub}');
     await expect(fetch(`http://127.0.0.1:${port}${CHANGE_PASSWORD_ROUTE.path}`, { method: CHANGE_PASSWORD_ROUTE.method })).rejects.toThrow();

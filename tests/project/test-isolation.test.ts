@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ISOLATED_FILES, PROCESS_WIDE } from '../support/isolated-files.js';
 
-/** In-process test files share modules within a worker: one that changes process-wide state must run isolated. */
+/** Test files share modules within a worker (in-process and npm-start projects): one that changes process-wide state must run isolated. */
 const testFiles = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? testFiles(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : []));
 
 describe('test isolation', () => {
   // This file names the patterns it looks for, so it is left out of its own check.
-  const inProcess = testFiles('tests').filter((file) => !file.startsWith('tests/npm-start/') && file !== 'tests/project/test-isolation.test.ts');
+  const inProcess = testFiles('tests').filter((file) => file !== 'tests/project/test-isolation.test.ts');
 
   it('runs every in-process file that mocks modules, stubs the environment or spies on process streams in a fresh process', () => {
     const needing = inProcess.filter((file) => PROCESS_WIDE.test(readFileSync(file, 'utf8')));

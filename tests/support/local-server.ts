@@ -23,7 +23,8 @@ export type LocalServer = Awaited<ReturnType<typeof startOnFreePorts>>;
 const startOnFreePorts = async (name: string, env: Record<string, string>, viaNpm: boolean) => {
   const [port, dynamoPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
   const esbuildFolder = `.esbuild-${name}`;
-  const [command, args] = viaNpm ? ['npm', ['start']] : [process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/local/start.ts']];
+  // package.json's start script without npm (and without tsx's CLI, one process more).
+  const [command, args] = viaNpm ? ['npm', ['start']] : [process.execPath, ['--import', 'tsx', 'scripts/local/start.ts']];
   const child: ChildProcess = spawn(command, args, {
     env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamoPort), OFFLINE_LAMBDA_PORT: String(lambdaPort), BCRYPT_COST: '4', USERS_TABLE: `${name}-users`, ESBUILD_WORK_FOLDER: esbuildFolder, ...env },
     detached: true,
