@@ -349,6 +349,16 @@ describe('the estimator against zxcvbn-ts built the ordinary way', () => {
     ...Array.from({ length: 60 }, (_, n) => Array.from({ length: 8 + (n % 17) }, (_, k) => 'abcdeilostuAEIOS0134578@$!|-_'.charAt((n * 31 + k * k * 7 + k) % 29)).join('')),
   ];
 
+  it('reads only the lists\' words, not what a plain object inherits: zxcvbn-ts scores "__proto__constructor" 0, as two words of a nonsense rank', () => {
+    // Act
+    const stock = reference.check('__proto__constructor', []);
+    const ours = estimateGuessability('__proto__constructor', []);
+
+    // Assert: no list holds either "word"; the 20 characters are estimated as such
+    expect(stock.score).toBe(0);
+    expect(ours.score).toBe(4);
+  });
+
   it.each([[[]], [['ana.silva85@example.com', 'Ana Silva']]])('gives every estimate zxcvbn-ts gives (user words %j)', (attributes: string[]) => {
     // Act
     const differences = passwords.filter((password) => {
