@@ -101,8 +101,8 @@ const usersKey = (raw: string): KeyTemplate[] => {
 };
 
 const attributeNames = (raw: string | undefined, key: readonly KeyTemplate[]): Record<UserAttribute, string> => {
-  if (raw === undefined) return { ...USER_ATTRIBUTES };
-  const parsed = pairs(raw);
+  // Unset renames nothing, but the key is still checked against the attributes this service writes.
+  const parsed = raw === undefined ? [] : pairs(raw);
   const known = Object.keys(USER_ATTRIBUTES);
   if (parsed === undefined || parsed.some(([, attribute]) => !attributeName(attribute))) {
     throw new ConfigError(`USERS_ATTRIBUTE_NAMES must be comma-separated name=attribute pairs such as passwordHash=pwHash,email=emailAddress (got "${raw}")`);
