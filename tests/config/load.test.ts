@@ -168,6 +168,10 @@ describe('JWT key source', () => {
     expect(config.jwt.key).toEqual({ kind: 'secret', secret: SECRET_32 });
   });
 
+  it('refuses a JWT_PUBLIC_KEY that is not a PEM public key, saying what one looks like', () => {
+    expect(configError(env({ JWT_SECRET: undefined, JWT_PUBLIC_KEY: 'not a key' })).message).toBe('JWT_PUBLIC_KEY is not a readable PEM public key (-----BEGIN PUBLIC KEY-----)');
+  });
+
   it('turns literal "\\n" sequences of JWT_PUBLIC_KEY into newlines', () => {
     // Act
     const config = loadConfig(env({ JWT_SECRET: undefined, JWT_PUBLIC_KEY: PEM.replace(/\n/g, '\\n') }));
