@@ -116,6 +116,7 @@ const addressAttributes = (env: NodeJS.ProcessEnv): string[] => {
   const names = list(optional(env.NOTICE_ADDRESS_ATTRIBUTES) ?? VARIABLES.NOTICE_ADDRESS_ATTRIBUTES.default);
   const bad = names.filter((name) => !ATTRIBUTE_NAME.test(name));
   if (names.length === 0 || names.length > 10 || bad.length > 0) {
+    // Stryker disable next-line StringLiteral: the '' fallback is never shown (unset means `email`, which is valid)
     throw new ConfigError(`NOTICE_ADDRESS_ATTRIBUTES must list 1 to 10 attribute names, comma-separated, such as email,recoveryEmail (got "${env.NOTICE_ADDRESS_ATTRIBUTES ?? ''}")`);
   }
   return [...new Set(names)];
@@ -171,6 +172,7 @@ export const loadNoticeConfig = (env: NodeJS.ProcessEnv = process.env): NoticeCo
     throw new ConfigError(`NOTICE_FROM_ADDRESS must be the sender's email address, an SES verified identity such as no-reply@example.com (got "${fromAddress ?? ''}")`);
   }
   const resetUrl = optional(env.NOTICE_RESET_URL);
+  // Stryker disable next-line ConditionalExpression: URL.canParse(undefined) is false, so the unset check only narrows the type
   if (resetUrl === undefined || !URL.canParse(resetUrl) || new URL(resetUrl).protocol !== 'https:') {
     throw new ConfigError(`NOTICE_RESET_URL must be the https:// page where a user resets a password they did not change (got "${resetUrl ?? ''}")`);
   }

@@ -17,6 +17,7 @@ import { DEV_JWT_SECRET, JWT_KEY_SOURCES, LOCAL_STAGE, VARIABLES } from './varia
 /** The one JWT_* key source set (lib/adapters/jwt/key-source.ts); the development secret only on the laptop stage. */
 const jwtKeySource = (env: NodeJS.ProcessEnv, stage: string): JwtKeySource => {
   const key = parseKeySource(settingsOf(env, Object.values(JWT_KEY_SOURCES)));
+  // Stryker disable next-line ConditionalExpression: only a secret key source has a secret to compare; the kind check narrows the type
   if (key.kind === 'secret' && stage !== LOCAL_STAGE && key.secret === DEV_JWT_SECRET) {
     throw new ConfigError(`JWT_SECRET is the local development secret, which only the "${LOCAL_STAGE}" stage accepts; stage "${stage}" (prod included) needs a real secret`);
   }

@@ -116,7 +116,3 @@ export type VariableName = keyof typeof VARIABLES;
 /** The variables `fn` reads, in the table's order: its whole environment. */
 export const functionVariables = (fn: FunctionName): VariableName[] =>
   (Object.entries(VARIABLES) as [VariableName, Variable][]).filter(([, v]) => v.scope === 'function' && v.functions.includes(fn)).map(([name]) => name);
-
-/** The default of a variable that has one, typed as the table has it. */
-export const defaultOf = <N extends VariableName>(name: N): (typeof VARIABLES)[N] extends { default: infer D } ? D : undefined =>
-  ('default' in VARIABLES[name] ? (VARIABLES[name] as { default: unknown }).default : undefined) as never;

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HttpResult } from '../../lib/http/event.js';
+import { changePasswordHandler } from '../../lib/compose.js';
+import { loadConfig } from '../../lib/config/load.js';
+import { mintToken } from '../../scripts/local/dev-token.js';
 import { apiEvent, lambdaContext, SEED_NEW, SEED_OLD, startHarness, type Harness } from '../support/harness.js';
+import { startSsmStandIn } from '../support/ssm.js';
 
 /**
  * The exported `handler`, composed from the environment exactly as Lambda loads it, against the
@@ -75,5 +79,31 @@ describe('the exported handler', () => {
     expect(entries.map((e) => e.statusCode)).toEqual([401]);
     expect(entries[0]).not.toHaveProperty('userId');
     expect(lines.join('')).not.toContain(userId);
+  });
+});
+
+describe('JWT_SECRET_PARAMETER, as the composition wires it', () => {
+  it('reads the secret from SSM (the client Lambda would build, here pointed at a stand-in) on the first request, once', async () => {
+    const NAME = '/change-password/prod/jwt-secret';
+    const SECRET = 'a-32-byte-or-longer-hs256-secret-from-ssm';
+    const ssm = await startSsmStandIn();
+    try {
+      ssm.answerWith({ value: SECRET });
+      const { endpoint, region, credentials } = ssm.clientConfig;
+      for (const [name, value] of Object.entries({ AWS_ENDPOINT_URL_SSM: endpoint, AWS_REGION: region, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey })) vi.stubEnv(name, value);
+      const change = changePasswordHandler(loadConfig({ USERS_TABLE: h.table, DYNAMODB_ENDPOINT: h.endpoint, STAGE: 'prod', JWT_SECRET_PARAMETER: NAME }));
+      expect(ssm.requests).toEqual([]);
+
+      for (const _ of [1, 2]) {
+        const { token: devToken, userId } = await h.seedUser();
+        const token = await mintToken(userId, { secret: SECRET });
+        expect((await change(apiEvent({ token, body: { oldPassword: SEED_OLD, newPassword: SEED_NEW } }), lambdaContext())).statusCode).toBe(200);
+        expect((await change(apiEvent({ token: devToken, body: { oldPassword: SEED_NEW, newPassword: SEED_OLD } }), lambdaContext())).statusCode).toBe(401);
+      }
+
+      expect(ssm.requests).toEqual([{ target: 'AmazonSSM.GetParameter', body: { Name: NAME, WithDecryption: true } }]);
+    } finally {
+      await ssm.stop();
+    }
   });
 });

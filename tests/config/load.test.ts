@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config/load.js';
+import { loadConfig, loadPasswordPolicyRouteConfig, loadRelayConfig } from '../../lib/config/load.js';
 import { ConfigError } from '../../lib/core/settings.js';
 import { DEFAULT_LAYOUT } from '../../lib/adapters/dynamodb/table-layout.js';
 import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
@@ -166,6 +166,10 @@ describe('JWT key source', () => {
     // Assert
     expect(config.stage).toBe('prod');
     expect(config.jwt.key).toEqual({ kind: 'secret', secret: SECRET_32 });
+  });
+
+  it('refuses a JWT_PUBLIC_KEY that is not a PEM public key, saying what one looks like', () => {
+    expect(configError(env({ JWT_SECRET: undefined, JWT_PUBLIC_KEY: 'not a key' })).message).toBe('JWT_PUBLIC_KEY is not a readable PEM public key (-----BEGIN PUBLIC KEY-----)');
   });
 
   it('turns literal "\\n" sequences of JWT_PUBLIC_KEY into newlines', () => {
@@ -379,5 +383,72 @@ describe('step-up variables (MFA_REQUIRED, MFA_AMR_VALUES, MFA_ACR_VALUES, MAX_A
   it('reads MAX_AUTH_AGE_SECONDS as whole seconds from 1 to 86400', () => {
     expect(stepUp({ MAX_AUTH_AGE_SECONDS: '300' }).maxAuthAgeSeconds).toBe(300);
     expect(configError(env({ MAX_AUTH_AGE_SECONDS: '0' })).message).toBe('MAX_AUTH_AGE_SECONDS must be a whole number from 1 to 86400 (got "0")');
+  });
+});
+
+describe('PASSWORD_PROFILE=nist', () => {
+  const nist = (overrides: Record<string, string> = {}) => loadConfig(env({ PASSWORD_PROFILE: 'nist', ...overrides })).policy;
+
+  it('asks 15 code points, 8 beside a second factor, no class and 1 distinct character when nothing else is set', () => {
+    expect(nist()).toEqual({ minLength: 15, minLengthWithMfa: 8, requiredClasses: [], minUniqueChars: 1, guessability: { minStrength: 3 } });
+  });
+
+  it('takes the variables over its defaults', () => {
+    expect(nist({ PASSWORD_MIN_LENGTH: '20', PASSWORD_MIN_LENGTH_WITH_MFA: '12', PASSWORD_MIN_UNIQUE_CHARS: '4', PASSWORD_REQUIRED_CLASSES: 'none' })).toEqual({
+      minLength: 20, minLengthWithMfa: 12, requiredClasses: [], minUniqueChars: 4, guessability: { minStrength: 3 },
+    });
+  });
+
+  it('refuses composition rules, naming the variable', () => {
+    expect(configError(env({ PASSWORD_PROFILE: 'nist', PASSWORD_REQUIRED_CLASSES: 'lower' })).message).toBe(
+      'PASSWORD_REQUIRED_CLASSES must be unset or "none" with PASSWORD_PROFILE=nist: NIST SP 800-63B-4 forbids composition rules (got "lower")',
+    );
+  });
+
+  it('refuses a minimum with a second factor above the one without, and takes one equal to it', () => {
+    expect(configError(env({ PASSWORD_PROFILE: 'nist', PASSWORD_MIN_LENGTH: '10', PASSWORD_MIN_LENGTH_WITH_MFA: '11' })).message).toBe(
+      'PASSWORD_MIN_LENGTH_WITH_MFA must not exceed PASSWORD_MIN_LENGTH (10): a second factor never asks for a longer password (got "11")',
+    );
+    expect(nist({ PASSWORD_MIN_LENGTH: '10', PASSWORD_MIN_LENGTH_WITH_MFA: '10' })).toMatchObject({ minLength: 10, minLengthWithMfa: 10 });
+  });
+});
+
+describe('PASSWORD_MIN_LENGTH_WITH_MFA under the default profile', () => {
+  it('is off (no such key) unless set, and read when set', () => {
+    expect(loadConfig(env()).policy).not.toHaveProperty('minLengthWithMfa');
+    expect(loadConfig(env({ PASSWORD_MIN_LENGTH: '12', PASSWORD_MIN_LENGTH_WITH_MFA: '9' })).policy).toMatchObject({ minLength: 12, minLengthWithMfa: 9 });
+  });
+});
+
+describe('the error messages list every bad entry, comma-separated', () => {
+  it('PASSWORD_REQUIRED_CLASSES', () => {
+    expect(configError(env({ PASSWORD_REQUIRED_CLASSES: 'lower,special,emoji' })).message).toBe(
+      'PASSWORD_REQUIRED_CLASSES may list only lower, upper, digit, symbol (got "special,emoji"), or "none" to require no class',
+    );
+  });
+
+  it('CORS_ALLOWED_ORIGINS', () => {
+    expect(configError(env({ CORS_ALLOWED_ORIGINS: 'app.example.com,https://ok.example.com,ftp://x' })).message).toBe(
+      'CORS_ALLOWED_ORIGINS must be a comma-separated list of origins like https://app.example.com (got "app.example.com,ftp://x")',
+    );
+  });
+});
+
+describe('loadRelayConfig', () => {
+  it('requires EVENT_BUS_NAME, the bus the relay publishes on', () => {
+    expect(() => loadRelayConfig({ USERS_TABLE: 'users', EVENT_BUS_NAME: ' ' })).toThrow(
+      new ConfigError('EVENT_BUS_NAME is required: the EventBridge bus the relay publishes PasswordChanged events on'),
+    );
+    expect(loadRelayConfig({ USERS_TABLE: 'users', EVENT_BUS_NAME: 'bus', AWS_REGION: 'eu-central-1' })).toMatchObject({ usersTable: 'users', eventBusName: 'bus', region: 'eu-central-1' });
+  });
+});
+
+describe('loadPasswordPolicyRouteConfig', () => {
+  it('publishes the Pwned Passwords lookup as off on the laptop stage (STAGE unset too) and on elsewhere', () => {
+    const lookup = (overrides: Record<string, string>) => loadPasswordPolicyRouteConfig(overrides).published.pwnedPasswordsLookup;
+    expect(lookup({})).toBe(false);
+    expect(lookup({ STAGE: 'local' })).toBe(false);
+    expect(lookup({ STAGE: 'prod' })).toBe(true);
+    expect(lookup({ STAGE: 'prod', HIBP_ENABLED: 'false' })).toBe(false);
   });
 });

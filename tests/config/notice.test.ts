@@ -41,4 +41,24 @@ describe('loadNoticeConfig', () => {
   ])('refuses %s, naming the variable', (_case, change, message) => {
     expect(refusal({ ...VALID, ...change })).toContain(message);
   });
+
+  it('reads NOTICE_ADDRESS_ATTRIBUTES as up to 10 attribute names, each once, `email` when unset', () => {
+    expect(loadNoticeConfig(VALID).addressAttributes).toEqual(['email']);
+    expect(loadNoticeConfig({ ...VALID, NOTICE_ADDRESS_ATTRIBUTES: ' email, recoveryEmail,email ' }).addressAttributes).toEqual(['email', 'recoveryEmail']);
+    const ten = Array.from({ length: 10 }, (_, i) => `a${i}`);
+    expect(loadNoticeConfig({ ...VALID, NOTICE_ADDRESS_ATTRIBUTES: ten.join(',') }).addressAttributes).toEqual(ten);
+    expect(loadNoticeConfig({ ...VALID, NOTICE_ADDRESS_ATTRIBUTES: 'x'.repeat(255) }).addressAttributes).toEqual(['x'.repeat(255)]);
+  });
+
+  it.each([
+    ['no name', ' , '],
+    ['11 names', Array.from({ length: 11 }, (_, i) => `a${i}`).join(',')],
+    ['a name with a space', 'email,recovery email'],
+    ['a name with a control character', 'email\u0007'],
+    ['a name of 256 characters', 'x'.repeat(256)],
+  ])('refuses NOTICE_ADDRESS_ATTRIBUTES with %s, quoting the value', (_case, value) => {
+    expect(refusal({ ...VALID, NOTICE_ADDRESS_ATTRIBUTES: value })).toBe(
+      `NOTICE_ADDRESS_ATTRIBUTES must list 1 to 10 attribute names, comma-separated, such as email,recoveryEmail (got "${value}")`,
+    );
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load.js';
 import { ConfigError } from '../../lib/core/settings.js';
-import { USER_ATTRIBUTES } from '../../lib/adapters/dynamodb/table-layout.js';
+import { USER_ATTRIBUTES, WRITTEN_ATTRIBUTES } from '../../lib/adapters/dynamodb/table-layout.js';
 import { itemKey } from '../../lib/adapters/dynamodb/table-layout.js';
 
 /** USERS_KEY and USERS_ATTRIBUTE_NAMES: the platform's own table layout. */
@@ -53,6 +53,13 @@ describe('USERS_KEY', () => {
   ])('refuses %s, naming the variable', (_case, value, message) => {
     expect(configError({ USERS_KEY: value })).toContain(message);
   });
+  it('says what a key looks like when it cannot read one', () => {
+    expect(configError({ USERS_KEY: 'userId' })).toBe('USERS_KEY must be one or two comma-separated attribute=template pairs (partition key, then sort key), such as userId={sub} or pk=USER#{sub},sk=PROFILE (got "userId")');
+  });
+
+  it('refuses another placeholder in either key attribute', () => {
+    expect(configError({ USERS_KEY: 'pk=USER#{id},sk={sub}' })).toContain('USERS_KEY templates may use only the placeholder {sub}');
+  });
 });
 
 describe('USERS_ATTRIBUTE_NAMES', () => {
@@ -75,6 +82,27 @@ describe('USERS_ATTRIBUTE_NAMES', () => {
     ['two names in one attribute', 'passwordHash=email', 'USERS_ATTRIBUTE_NAMES stores two attributes in "email"'],
   ])('refuses %s, naming the variable', (_case, value, message) => {
     expect(configError({ USERS_ATTRIBUTE_NAMES: value })).toContain(message);
+  });
+
+  it('takes an attribute name of 255 bytes', () => {
+    expect(layout({ USERS_ATTRIBUTE_NAMES: `passwordHash=${'a'.repeat(255)}` }).attributes.passwordHash).toBe('a'.repeat(255));
+  });
+
+  it('refuses an attribute over 255 bytes after one that is fine', () => {
+    expect(configError({ USERS_ATTRIBUTE_NAMES: `email=e,passwordHash=${'a'.repeat(256)}` })).toContain('USERS_ATTRIBUTE_NAMES must be comma-separated');
+  });
+
+  it('lists every unknown name and every attribute stored twice', () => {
+    expect(configError({ USERS_ATTRIBUTE_NAMES: 'hash=h,salt=s' })).toContain('(got "hash,salt")');
+    expect(configError({ USERS_ATTRIBUTE_NAMES: 'passwordHash=email,username=name' })).toBe('USERS_ATTRIBUTE_NAMES stores two attributes in "email", "name"; each needs its own');
+  });
+
+  it.each(WRITTEN_ATTRIBUTES)('refuses a key attribute named %s, which this service writes', (name) => {
+    expect(configError({ USERS_KEY: `${name}=USER#{sub}` })).toBe(`USERS_ATTRIBUTE_NAMES / USERS_KEY: ${name} would be stored in a key attribute, which an update cannot change`);
+  });
+
+  it('names every written attribute a key would hold', () => {
+    expect(configError({ USERS_KEY: 'passwordHash={sub},passwordHistory=PROFILE' })).toContain('USERS_ATTRIBUTE_NAMES / USERS_KEY: passwordHash, passwordHistory would be stored');
   });
 
   it('refuses to write a password attribute into a key attribute (an update cannot change a key)', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load.js';
 import { ConfigError } from '../../lib/core/settings.js';
-import { loadUserAccess } from '../../lib/config/user-access.js';
+import { dynamodbOptions, loadUserAccess, observability } from '../../lib/config/user-access.js';
 import { DEV_JWT_SECRET } from '../../lib/config/variables.js';
 
 /** The token authorizer's configuration: the part every function shares, parsed alike, and nothing else. */
@@ -32,5 +32,28 @@ describe('OTHER_SESSIONS_ON_CHANGE', () => {
     expect(loadUserAccess({ ...ENV, OTHER_SESSIONS_ON_CHANGE: 'user-choice' }).otherSessions).toBe('user-choice');
     expect(loadConfig({ ...ENV, OTHER_SESSIONS_ON_CHANGE: 'sign-out' }).otherSessions).toBe('sign-out');
     expect(() => loadUserAccess({ ...ENV, OTHER_SESSIONS_ON_CHANGE: 'keep' })).toThrow('OTHER_SESSIONS_ON_CHANGE must be one of sign-out, user-choice (got "keep")');
+  });
+});
+
+describe('tracing', () => {
+  const LAMBDA = { POWERTOOLS_TRACE_ENABLED: 'true', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' };
+  it.each([
+    ['inside Lambda with POWERTOOLS_TRACE_ENABLED=true, in any case', { ...LAMBDA, POWERTOOLS_TRACE_ENABLED: ' TRUE ' }, true],
+    ['with POWERTOOLS_TRACE_ENABLED unset', { AWS_EXECUTION_ENV: LAMBDA.AWS_EXECUTION_ENV }, false],
+    ['with POWERTOOLS_TRACE_ENABLED=false', { ...LAMBDA, POWERTOOLS_TRACE_ENABLED: 'false' }, false],
+    ['outside Lambda (no AWS_EXECUTION_ENV)', { POWERTOOLS_TRACE_ENABLED: 'true' }, false],
+    ['outside Lambda (empty AWS_EXECUTION_ENV)', { ...LAMBDA, AWS_EXECUTION_ENV: '' }, false],
+    ['under sam local', { ...LAMBDA, AWS_SAM_LOCAL: 'true' }, false],
+  ])('is %s: %s', (_case, env, on) => {
+    expect(observability(env).tracing).toBe(on);
+  });
+});
+
+describe('DYNAMODB_ENDPOINT credentials', () => {
+  it('signs with placeholder credentials only when the shell has none', () => {
+    expect(dynamodbOptions({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' })).toEqual({ endpoint: 'http://127.0.0.1:8000', region: undefined, placeholderCredentials: true });
+    expect(dynamodbOptions({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_REGION: 'us-east-1' })).toEqual({
+      endpoint: 'http://127.0.0.1:8000', region: 'us-east-1', placeholderCredentials: false,
+    });
   });
 });

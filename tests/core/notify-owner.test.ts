@@ -154,4 +154,9 @@ describe('cleanUserAgent', () => {
     expect([...cut]).toHaveLength(USER_AGENT_MAX_LENGTH);
     expect(cut).toBe('😀'.repeat(USER_AGENT_MAX_LENGTH));
   });
+  it('counts from the first character that is not white space, and ends on one', () => {
+    const a = 'a'.repeat(USER_AGENT_MAX_LENGTH);
+    expect(cleanUserAgent(`  ${a}b`)).toBe(a);
+    expect(cleanUserAgent(`${a.slice(1)} b`)).toBe(a.slice(1));
+  });
 });

@@ -8,6 +8,7 @@ import { changePassword } from '../../lib/core/change-password.js';
 import type { PendingEvent } from '../../lib/core/password-changed.js';
 import { createRelayHandler } from '../../lib/events/password-changed-relay.js';
 import { startEventBridgeStandIn } from '../support/eventbridge.js';
+import { KeptLines } from '../support/kept-lines.js';
 import { apiEvent, lambdaContext, SEED_NEW, SEED_OLD, startHarness, type Harness } from '../support/harness.js';
 
 /**
@@ -159,6 +160,18 @@ describe('the relay', () => {
     expect(await relay.relay(userId)).toBe(1);
   });
 
+  it('relays the events of every Region in a sweep', async () => {
+    const userId = await change();
+    const [own] = await pendingOf(userId);
+    const elsewhere = { ...own, changeId: 'recorded-elsewhere', region: 'eu-west-2' } as PendingEvent;
+    await h.setAttributes(userId, { pendingPasswordChanged: [own, elsewhere] });
+
+    expect(await relay.relayEveryRegion(userId)).toBe(2);
+
+    expect(details().map((d) => d.changeId)).toEqual([own?.changeId, 'recorded-elsewhere']);
+    expect(await pendingOf(userId)).toEqual([]);
+  });
+
   it('finds every user with pending events, for a sweep', async () => {
     const [a, b] = [await change(), await change()];
 
@@ -183,6 +196,15 @@ describe('passwordChangedRelay (the stream target)', () => {
   });
   const handler = () => createRelayHandler(relayHandlerDependencies(relayConfig(), eventBridgePublisher(BUS, eventBridge.client())));
 
+  /** The handler with its real relay, each user it relays for noted, and its log lines kept. */
+  const observed = () => {
+    const deps = relayHandlerDependencies(relayConfig(), eventBridgePublisher(BUS, eventBridge.client()));
+    const relayed: string[] = [];
+    const logger = new KeptLines({ logLevel: 'INFO', serviceName: 'relay-test' });
+    const run = createRelayHandler({ ...deps, logger, relay: (userId) => (relayed.push(userId), deps.relay(userId)) });
+    return { run, relayed, lines: logger.entries };
+  };
+
   it('publishes the events the records name, and reports no failure; a stale record publishes nothing twice', async () => {
     const userId = await change();
     const record = await streamRecord(userId, '100');
@@ -203,5 +225,62 @@ describe('passwordChangedRelay (the stream target)', () => {
 
     expect(await pendingOf(a)).toEqual([]);
     expect(await pendingOf(b)).toEqual([]);
+  });
+  it('logs what it published, with the invocation\'s request id, and nothing for a record with nothing left to publish', async () => {
+    const userId = await change();
+    const record = await streamRecord(userId, '300');
+    const { run, lines } = observed();
+    const context = lambdaContext();
+
+    await run({ Records: [record, record] }, context);
+
+    expect(lines).toEqual([expect.objectContaining({ level: 'INFO', message: 'PasswordChanged events published', userId, published: 1, function_request_id: context.awsRequestId })]);
+  });
+
+  it('logs the user and the error\'s name of a record it could not relay, and nothing of the bus\'s answer', async () => {
+    const userId = await change();
+    eventBridge.answerWith({ status: 500, type: 'InternalException' });
+    const { run, lines } = observed();
+
+    expect(await run({ Records: [await streamRecord(userId, '400')] }, lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: '400' }] });
+
+    expect(lines).toEqual([expect.objectContaining({ level: 'ERROR', message: 'PasswordChanged event not published yet; retried from this record', userId, errorName: 'InternalException' })]);
+  });
+
+  it('skips a malformed record with an error line and relays the records after it', async () => {
+    const userId = await change();
+    const { run, relayed, lines } = observed();
+
+    expect(await run({ Records: [{ dynamodb: { NewImage: {} } }, await streamRecord(userId, '500')] }, lambdaContext())).toEqual({ batchItemFailures: [] });
+
+    expect(relayed).toEqual([userId]);
+    expect(lines.map((line) => line.message)).toEqual(['Stream record malformed; skipped', 'PasswordChanged events published']);
+  });
+
+  it('relays each user of this Region once, and no one for another Region\'s event, an entry of another shape or an image without events', async () => {
+    const userId = await change();
+    const [own] = await pendingOf(userId);
+    const otherRegion = { ...own, changeId: 'other-region', userId: 'someone-else', region: 'eu-west-2' };
+    const image = marshall({ userId, pendingPasswordChanged: [own, own, otherRegion, { changeId: 'no-user-or-region' }, 'not an event'] });
+    const { run, relayed, lines } = observed();
+
+    const result = await run({ Records: [
+      { dynamodb: { SequenceNumber: '600', NewImage: image } },
+      { dynamodb: { SequenceNumber: '601', NewImage: marshall({ userId }) } },
+      { dynamodb: { SequenceNumber: '602' } },
+    ] }, lambdaContext());
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(relayed).toEqual([userId]);
+    expect(lines).toHaveLength(1);
+  });
+
+  it('answers an event without records with no failure and no log line', async () => {
+    const { run, relayed, lines } = observed();
+
+    expect(await run({}, lambdaContext())).toEqual({ batchItemFailures: [] });
+
+    expect(relayed).toEqual([]);
+    expect(lines).toEqual([]);
   });
 });

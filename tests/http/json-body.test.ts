@@ -42,6 +42,9 @@ describe('the JSON body', () => {
     ['malformed JSON', '{"oldPassword":'],
     ['an empty body', ''],
     ['a JSON number', '42'],
+    ['JSON null', 'null'],
+    ['a JSON array', `[{"oldPassword":"${SEED_OLD}","newPassword":"${SEED_NEW}"}]`],
+    ['a JSON string', '"x"'],
   ])('answers 400 1001 for %s', async (_case, rawBody) => {
     const res = await withToken({ rawBody });
     expect(res.statusCode).toBe(400);

@@ -22,6 +22,7 @@ const SSM_PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
 const algorithmFor = (key: KeyObject): PublicKeyAlgorithm | undefined => {
   const { asymmetricKeyType, asymmetricKeyDetails } = key;
   if (asymmetricKeyType === 'rsa') return 'RS256';
+  // Stryker disable next-line ConditionalExpression,OptionalChaining: only an EC key has a named curve, and Node always gives it
   if (asymmetricKeyType === 'ec' && asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
   if (asymmetricKeyType === 'ed25519') return 'EdDSA';
   return undefined;

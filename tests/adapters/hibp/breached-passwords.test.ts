@@ -48,6 +48,8 @@ describe('the range lookup', () => {
     expect(request?.path).toBe(`/range/${sha1Hex(BREACHED).slice(0, 5)}?mode=sha1`);
     expect(request?.headers['add-padding']).toBe('true');
     expect(request?.headers['user-agent']).toBe(HIBP_USER_AGENT);
+    // The API asks each client to name itself: a User-Agent that says which service calls.
+    expect(HIBP_USER_AGENT).toMatch(/^change-password \(/);
   });
 
   it('asks for gzip and reads a compressed answer', async () => {
