@@ -114,7 +114,6 @@ const readsSomewhere = (text: string, spellings: readonly (readonly string[])[])
 /** The part of zxcvbn-ts's options the ranked lists are read from at each check. */
 interface RankedLists {
   rankedDictionaries: Record<string, Record<string, number>>;
-  rankedDictionariesMaxWordSize: Record<string, number>;
 }
 
 /** The bundled lists (password-strength-data.ts): the strength estimate and the blocklist read them. */
@@ -134,11 +133,9 @@ const buildMatcher = (): ZxcvbnFactory => {
   const factory = new ZxcvbnFactory({ graphs: JSON.parse(ADJACENCY_GRAPHS_JSON) as OptionsGraph, l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS });
   const options = (factory as unknown as { options?: Partial<RankedLists> }).options;
   // Stryker disable next-line ConditionalExpression,LogicalOperator: a guard against a zxcvbn-ts release that moves its options
-  if (typeof options?.rankedDictionaries !== 'object' || typeof options.rankedDictionariesMaxWordSize !== 'object') throw new Error('zxcvbn-ts options have an unknown shape');
-  const words = rankedDictionary(ALL_WORDS);
-  const sequences = rankedDictionary({ words: SEQUENCE_WORDS.split('\n'), ranks: SEQUENCE_RANKS });
-  options.rankedDictionaries = { words: words.dictionary, [SEQUENCE_LIST_NAME]: sequences.dictionary };
-  options.rankedDictionariesMaxWordSize = { words: words.longest, [SEQUENCE_LIST_NAME]: sequences.longest };
+  if (typeof options?.rankedDictionaries !== 'object') throw new Error('zxcvbn-ts options have an unknown shape');
+  // The walk reads the lists themselves, not their longest words' lengths (rankedDictionariesMaxWordSize).
+  options.rankedDictionaries = { words: rankedDictionary(ALL_WORDS), [SEQUENCE_LIST_NAME]: rankedDictionary({ words: SEQUENCE_WORDS.split('\n'), ranks: SEQUENCE_RANKS }) };
   useSortedWalk(factory);
   return factory;
 };
