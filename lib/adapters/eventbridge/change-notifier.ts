@@ -12,6 +12,7 @@ import { PASSWORD_CHANGED_EVENT } from '../../core/password-changed-event.js';
 export const eventBridgePublisher = (busName: string, client?: Pick<EventBridgeClient, 'send'>): PublishEvent => async (detail) => {
   // Loaded on first use: only the relay evaluates the EventBridge SDK.
   const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
+  // Stryker disable next-line ObjectLiteral: 3 is also the SDK's default; said here as the relay's retry budget
   client ??= new EventBridgeClient({ maxAttempts: 3 });
   const { FailedEntryCount } = await client.send(new PutEventsCommand({
     Entries: [{

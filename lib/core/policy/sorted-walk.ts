@@ -24,16 +24,12 @@ export interface SortedList {
 
 /** What the matcher's `match` reads of itself and its arguments. */
 interface DictionaryMatcher {
-  options: { useLevenshteinDistance?: boolean };
-  getRangedDictionaries: (userInputsOptions: unknown) => {
-    rankedDictionaries: Record<string, Record<string, number>>;
-    rankedDictionariesMaxWordSize: Record<string, number>;
-  };
+  options: object;
+  getRangedDictionaries: (userInputsOptions: unknown) => { rankedDictionaries: Record<string, Record<string, number>> };
 }
 interface MatchOptions {
   password: string;
   userInputsOptions?: unknown;
-  useLevenshtein?: boolean;
 }
 type Match = (this: DictionaryMatcher, options: MatchOptions) => unknown[];
 
@@ -41,7 +37,7 @@ const sortedLists = new WeakMap<object, SortedList>();
 const walkedOptions = new WeakSet<object>();
 const walkingClasses = new WeakSet<object>();
 
-// Stryker disable next-line ConditionalExpression,EqualityOperator: both sides of the ternary order a shorter word first, and no word is compared past its end
+// Stryker disable next-line ConditionalExpression,EqualityOperator,UnaryOperator: both sides of the ternary (and +1 for -1) order a shorter word before its extensions, whose code units are all above 1
 const codeAt = (word: string, depth: number): number => (word.length > depth ? word.charCodeAt(depth) : -1);
 
 /** The first index in [lo, hi) whose word has a code unit at `depth` of at least `code` (a word ending before `depth` counts as -1). */
@@ -68,18 +64,11 @@ export const indexOfWord = (words: readonly string[], word: string): number => {
   return words[low] === word ? low : -1;
 };
 
-/**
- * A sorted list as zxcvbn-ts's options hold a ranked list: an object standing for it (the walk
- * reads the list itself), and its longest word that is a match.
- */
-export const rankedDictionary = (list: SortedList): { dictionary: Record<string, number>; longest: number } => {
+/** A sorted list as zxcvbn-ts's options hold a ranked list: an object standing for it (the walk reads the list itself). */
+export const rankedDictionary = (list: SortedList): Record<string, number> => {
   const dictionary = {};
   sortedLists.set(dictionary, list);
-  let longest = 0;
-  list.words.forEach((word, index) => {
-    if ((list.ranks[index] ?? 0) > 0) longest = Math.max(longest, word.length);
-  });
-  return { dictionary, longest };
+  return dictionary;
 };
 
 /** A ranked list zxcvbn-ts built (the user's words), sorted on first use. */
@@ -88,46 +77,43 @@ const sortedList = (ranked: Record<string, number>): SortedList => {
   if (list === undefined) {
     const words = Object.keys(ranked).sort();
     list = { words, ranks: words.map((word) => ranked[word] ?? 0) };
+    // Stryker disable next-line CallExpression: the cache of one check's user words; sorting them again gives the same list
     sortedLists.set(ranked, list);
   }
   return list;
 };
 
-/** The dictionary matches of `password`, as zxcvbn-ts's matcher gives them without Levenshtein matching. */
+/** The dictionary matches of `password`, as zxcvbn-ts's matcher gives them (without Levenshtein matching). */
 function sortedWalk(this: DictionaryMatcher, { password, userInputsOptions }: MatchOptions): unknown[] {
   const matches: unknown[] = [];
-  const length = password.length;
   const lower = password.toLowerCase();
-  const { rankedDictionaries, rankedDictionariesMaxWordSize } = this.getRangedDictionaries(userInputsOptions);
+  const { rankedDictionaries } = this.getRangedDictionaries(userInputsOptions);
   const names = Object.keys(rankedDictionaries);
   const lists = names.map((name) => sortedList(rankedDictionaries[name] ?? {}));
-  const longest = names.map((name) => rankedDictionariesMaxWordSize[name] ?? 0);
-  const maxSearchWidth = Math.max(0, ...Object.values(rankedDictionariesMaxWordSize));
-  const from = new Array<number>(names.length);
-  const to = new Array<number>(names.length);
-  for (let i = 0; i < length; i += 1) {
-    for (let d = 0; d < lists.length; d += 1) {
-      from[d] = 0;
-      to[d] = lists[d]?.words.length ?? 0;
-    }
-    for (let j = i; j < length; j += 1) {
-      if (j - i + 1 > maxSearchWidth && !(i === 0 && j === length - 1)) break;
+  for (let i = 0; i < password.length; i += 1) {
+    // The range of each list's words that begin with lower[i..j], narrowed as j grows.
+    const from = lists.map(() => 0);
+    const to = lists.map(({ words }) => words.length);
+    // Once no word of any list begins with lower[i..j], none begins with a longer substring either.
+    // Stryker disable next-line BooleanLiteral,ConditionalExpression,LogicalOperator: a shortcut; a walk that goes on finds no more words
+    for (let j = i, open = true; open && j < password.length; j += 1) {
+      open = false;
       const depth = j - i;
       const code = lower.charCodeAt(j);
-      let open = false;
       for (let d = 0; d < lists.length; d += 1) {
         const { words, ranks } = lists[d] as SortedList;
         const start = lowerBound(words, from[d] ?? 0, to[d] ?? 0, depth, code);
         const end = lowerBound(words, start, to[d] ?? 0, depth, code + 1);
         from[d] = start;
         to[d] = end;
+        // Stryker disable next-line ConditionalExpression: a shortcut; an empty range holds no word to match
         if (start === end) continue;
         open = true;
-        if (depth + 1 > (longest[d] ?? 0) || words[start]?.length !== depth + 1 || !((ranks[start] ?? 0) > 0)) continue;
-        matches.push({ pattern: 'dictionary', i, j, token: password.slice(i, j + 1), matchedWord: words[start], rank: ranks[start], dictionaryName: names[d], reversed: false, l33t: false });
+        const rank = ranks[start] ?? 0;
+        if (words[start]?.length === depth + 1 && rank > 0) {
+          matches.push({ pattern: 'dictionary', i, j, token: password.slice(i, j + 1), matchedWord: words[start], rank, dictionaryName: names[d], reversed: false, l33t: false });
+        }
       }
-      // No word of any list begins with lower[i..j]: none begins with a longer substring either.
-      if (!open) break;
     }
   }
   return matches;
@@ -138,18 +124,24 @@ function sortedWalk(this: DictionaryMatcher, { password, userInputsOptions }: Ma
  * lists: those its options hold as {@link rankedDictionary}, and the user's words.
  */
 export const useSortedWalk = (factory: ZxcvbnFactory): void => {
+  // Stryker disable next-line OptionalChaining: a guard against a zxcvbn-ts release that moves its matcher
   const matchers = (factory as unknown as { matching?: { matchers?: Record<string, object> } }).matching?.matchers;
   const Dictionary = matchers?.dictionary?.constructor as { prototype: { match: Match } } | undefined;
+  // Stryker disable next-line OptionalChaining: a guard against a zxcvbn-ts release that moves its matcher
   const L33t = matchers?.dictionaryL33t?.constructor;
-  // Stryker disable next-line ConditionalExpression,LogicalOperator: a guard against a zxcvbn-ts release that moves its matcher
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,OptionalChaining,StringLiteral: a guard against a zxcvbn-ts release that moves its matcher
   if (typeof Dictionary?.prototype.match !== 'function' || L33t === undefined || Object.getPrototypeOf(L33t) !== Dictionary) throw new Error('zxcvbn-ts dictionary matcher has an unknown shape');
+  const options = (factory as unknown as { options: { useLevenshteinDistance?: boolean } }).options;
+  // Levenshtein matching compares the whole password with every word of a list: the walk does not.
+  if (options.useLevenshteinDistance === true) throw new Error('the sorted walk does not do Levenshtein matching');
+  // Stryker disable next-line ConditionalExpression,BlockStatement: wrapping the matcher once more gives the same answers
   if (!walkingClasses.has(Dictionary)) {
+    // Stryker disable next-line CallExpression: wrapping the matcher once more gives the same answers
     walkingClasses.add(Dictionary);
     const stock = Dictionary.prototype.match;
-    Dictionary.prototype.match = function match(this: DictionaryMatcher, options: MatchOptions) {
-      // Levenshtein matching looks at whole lists: the stock matcher does it.
-      return walkedOptions.has(this.options) && this.options.useLevenshteinDistance !== true ? sortedWalk.call(this, options) : stock.call(this, options);
+    Dictionary.prototype.match = function match(this: DictionaryMatcher, matchOptions: MatchOptions) {
+      return walkedOptions.has(this.options) ? sortedWalk.call(this, matchOptions) : stock.call(this, matchOptions);
     };
   }
-  walkedOptions.add((factory as unknown as { options: object }).options);
+  walkedOptions.add(options);
 };

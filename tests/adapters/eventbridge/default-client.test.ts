@@ -50,4 +50,16 @@ describe('eventBridgePublisher without a client', () => {
     expect(String((error as Error).message)).toMatch(/stand-in failure/);
     expect(eventBridge.requests).toHaveLength(3);
   });
+
+  it('rejects when PutEvents answers 200 but refuses the entry, so the event stays pending', async () => {
+    // Arrange
+    eventBridge.answerWith({ failedEntryCount: 1 });
+
+    // Act
+    const error = await eventBridgePublisher('platform-bus')(detail).then(() => undefined, (e: unknown) => e);
+
+    // Assert
+    expect(String((error as Error).message)).toBe('EventBridge refused 1 entry');
+    expect(eventBridge.requests).toHaveLength(1);
+  });
 });

@@ -345,6 +345,9 @@ describe('the estimator against zxcvbn-ts built the ordinary way', () => {
     ...words.flatMap(spellings),
     ...words.map((word, index) => `${word}${index % 3 === 0 ? '' : '-'}${words[(index * 7) % words.length] ?? ''}${index}!`),
     'summer', 'charlie', 'bluedog', 'RedOrangeYellow', 'one-two-three', 'NorthEastSouth1!', 'Xk9#qTr2!mLp7@wZs4$v', 'NewSecureP@ssw0rd!',
+    // Keyboard walks no list holds, l33t spellings of more than 3 letters, word sequences.
+    'mju7nhy6bgt5', 'zaq12wsxcde3', '.lo9ki8ju7', 'P@$$w0rd1$4w3$0m3', 'd4t4b4$3!', 'onetwothreefourfivesix',
+    'januaryfebruarymarchapril', 'mondaytuesdaywednesday', 'redorangeyellowgreenblue', 'mercuryvenusearthmars',
     // Text that is mostly no word, as a generated password is, with l33t characters among it.
     ...Array.from({ length: 60 }, (_, n) => Array.from({ length: 8 + (n % 17) }, (_, k) => 'abcdeilostuAEIOS0134578@$!|-_'.charAt((n * 31 + k * k * 7 + k) % 29)).join('')),
   ];
