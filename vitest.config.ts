@@ -3,6 +3,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 import { DEV_JWT_SECRET } from './lib/config/variables.js';
 import { filesReadingStreams, filesWithoutDynamoDb } from './tests/support/dynamodb-files.js';
 import { ISOLATED_FILES } from './tests/support/isolated-files.js';
+import LongestFirst from './tests/support/longest-first.js';
 
 const DYNAMODB_LOCAL = 'tests/support/dynamodb-local-setup.ts';
 /** First globalSetup of the projects that start serverless: fills Node's compile cache on a fresh clone. */
@@ -30,6 +31,8 @@ export default defineConfig({
     // Many files mostly wait (servers starting, child processes, timeouts being proved), so more
     // files than the 2 cores run at once; vitest's default here would be one at a time.
     maxWorkers: 3,
+    // The longest files start first, whichever project they are in (tests/support/longest-first.ts).
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         extends: true,
