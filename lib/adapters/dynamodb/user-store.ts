@@ -184,9 +184,11 @@ export class DynamoUserStore implements UserStore {
   /** DynamoDB refuses names an expression does not use: exactly the aliases that appear in `expressions`. */
   private usedNames(expressions: string): Record<string, string> {
     let used = this.namesUsed.get(expressions);
+    // Stryker disable next-line ConditionalExpression: a cache; working the names out again gives the same names
     if (used === undefined) {
       const aliases = new Set(expressions.match(/#\w+/g));
       used = Object.fromEntries(Object.entries(this.names).filter(([alias]) => aliases.has(alias)));
+      // Stryker disable next-line CallExpression: a cache; working the names out again gives the same names
       this.namesUsed.set(expressions, used);
     }
     return used;

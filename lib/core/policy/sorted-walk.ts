@@ -46,6 +46,7 @@ const lowerBound = (words: readonly string[], lo: number, hi: number, depth: num
   let high = hi;
   while (low < high) {
     const mid = (low + high) >>> 1;
+    // Stryker disable next-line StringLiteral: mid is inside the range
     if (codeAt(words[mid] ?? '', depth) < code) low = mid + 1;
     else high = mid;
   }
@@ -58,6 +59,7 @@ export const indexOfWord = (words: readonly string[], word: string): number => {
   let high = words.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
+    // Stryker disable next-line StringLiteral: mid is inside the list
     if ((words[mid] ?? '') < word) low = mid + 1;
     else high = mid;
   }
@@ -90,13 +92,16 @@ function sortedWalk(this: DictionaryMatcher, { password, userInputsOptions }: Ma
   const { rankedDictionaries } = this.getRangedDictionaries(userInputsOptions);
   const names = Object.keys(rankedDictionaries);
   const lists = names.map((name) => sortedList(rankedDictionaries[name] ?? {}));
+  // Stryker disable next-line EqualityOperator: a start past the end reads nothing
   for (let i = 0; i < password.length; i += 1) {
     // The range of each list's words that begin with lower[i..j], narrowed as j grows.
+    // Stryker disable next-line ArrowFunction: a missing start is read as 0
     const from = lists.map(() => 0);
     const to = lists.map(({ words }) => words.length);
     // Once no word of any list begins with lower[i..j], none begins with a longer substring either.
-    // Stryker disable next-line BooleanLiteral,ConditionalExpression,LogicalOperator: a shortcut; a walk that goes on finds no more words
+    // Stryker disable next-line BooleanLiteral,ConditionalExpression,LogicalOperator,EqualityOperator: a shortcut; a walk that goes on (or past the end, where no code unit narrows to anything) finds no more words
     for (let j = i, open = true; open && j < password.length; j += 1) {
+      // Stryker disable next-line BooleanLiteral: a shortcut; a walk that goes on finds no more words
       open = false;
       const depth = j - i;
       const code = lower.charCodeAt(j);
@@ -110,6 +115,7 @@ function sortedWalk(this: DictionaryMatcher, { password, userInputsOptions }: Ma
         if (start === end) continue;
         open = true;
         const rank = ranks[start] ?? 0;
+        // Stryker disable next-line OptionalChaining: a non-empty range has a word at its start
         if (words[start]?.length === depth + 1 && rank > 0) {
           matches.push({ pattern: 'dictionary', i, j, token: password.slice(i, j + 1), matchedWord: words[start], rank, dictionaryName: names[d], reversed: false, l33t: false });
         }
@@ -129,7 +135,7 @@ export const useSortedWalk = (factory: ZxcvbnFactory): void => {
   const Dictionary = matchers?.dictionary?.constructor as { prototype: { match: Match } } | undefined;
   // Stryker disable next-line OptionalChaining: a guard against a zxcvbn-ts release that moves its matcher
   const L33t = matchers?.dictionaryL33t?.constructor;
-  // Stryker disable next-line ConditionalExpression,LogicalOperator,OptionalChaining,StringLiteral: a guard against a zxcvbn-ts release that moves its matcher
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,OptionalChaining,StringLiteral,CallExpression: a guard against a zxcvbn-ts release that moves its matcher
   if (typeof Dictionary?.prototype.match !== 'function' || L33t === undefined || Object.getPrototypeOf(L33t) !== Dictionary) throw new Error('zxcvbn-ts dictionary matcher has an unknown shape');
   const options = (factory as unknown as { options: { useLevenshteinDistance?: boolean } }).options;
   // Levenshtein matching compares the whole password with every word of a list: the walk does not.
