@@ -8,9 +8,9 @@ import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
  * has read, and stops once no word does, which for most text is after two or three characters.
  *
  * It replaces the matcher's `match` for the factories passed to {@link useSortedWalk} only (other
- * zxcvbn-ts factories in the process keep the stock one), and only while Levenshtein matching is
- * off, as it is here. zxcvbn-ts does not export the matcher, so its shape is checked here, and a
- * test compares the estimates with zxcvbn-ts built the ordinary way.
+ * zxcvbn-ts factories in the process keep the stock one), which must have Levenshtein matching
+ * off, as the strength rule's has. zxcvbn-ts does not export the matcher, so its shape is checked
+ * here, and a test compares the estimates with zxcvbn-ts built the ordinary way.
  */
 
 /**
