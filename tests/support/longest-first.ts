@@ -3,8 +3,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 /**
  * The files that take longest here (each 9–20 s, mostly waiting on the processes they start), in
  * that order. Vitest queues a project's files after the previous project's (in-process, isolated,
- * npm-start) and, on a fresh clone with no timings cached, larger files first: the npm-start
- * project's longest file then started last and ran alone while the other core idled.
+ * npm-start) and, on a fresh clone with no timings cached, larger files first: left to that, the
+ * npm-start project's longest file starts last and runs alone while the other core idles.
  */
 const LONGEST = [
   'tests/npm-start/shell-settings.test.ts',
