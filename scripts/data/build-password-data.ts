@@ -91,11 +91,11 @@ const sortedRanked = (lists: readonly (readonly string[])[], extra: readonly str
 export const passwordDataSource = (): { source: string; lists: number; words: number } => {
   const kept = keptLists();
   const blocklist = kept[BLOCKLIST] ?? [];
-  const isWordSequence = (name: string) => new Options().isWordSequence(name);
+  const zxcvbnOptions = new Options();
   const forZxcvbn = Object.entries(kept).map(([name, words]) => (name === BLOCKLIST ? words.slice(0, ZXCVBN_PASSWORDS) : words));
   const all = sortedRanked(forZxcvbn, blocklist);
   const onBlocklist = new Set(blocklist);
-  const sequenceLists = Object.entries(kept).filter(([name]) => isWordSequence(name));
+  const sequenceLists = Object.entries(kept).filter(([name]) => zxcvbnOptions.isWordSequence(name));
   const sequences = sortedRanked(sequenceLists.map(([, words]) => words));
   const graphs = Object.fromEntries(GRAPHS.map((name) => {
     const graph = (adjacencyGraphs as Record<string, unknown>)[name];

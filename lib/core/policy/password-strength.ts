@@ -133,6 +133,7 @@ const ALL_WORDS: SortedList = { words: WORDS.split('\n'), ranks: RANKS };
  * here, and a test compares the estimates with zxcvbn-ts built the ordinary way.
  */
 const buildMatcher = (): ZxcvbnFactory => {
+  // No translations: only the score is used, never zxcvbn's English feedback.
   const factory = new ZxcvbnFactory({ graphs: JSON.parse(ADJACENCY_GRAPHS_JSON) as OptionsGraph, l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS });
   const options = (factory as unknown as { options?: Partial<RankedLists> }).options;
   // Stryker disable next-line ConditionalExpression,LogicalOperator,OptionalChaining,StringLiteral: a guard against a zxcvbn-ts release that moves its options
@@ -150,7 +151,6 @@ const buildMatcher = (): ZxcvbnFactory => {
 export const createStrengthEstimator = (): StrengthEstimator => {
   let matcher: ZxcvbnFactory | undefined;
   let l33tReadings: Map<string, string[]> | undefined;
-  // No translations: only the score is used, never zxcvbn's English feedback.
   const load = (): ZxcvbnFactory => (matcher ??= buildMatcher());
   return {
     estimate: (password, userAttributes) => {
@@ -186,8 +186,11 @@ const prepareStrength = (estimator: StrengthEstimator, minStrength: number) => (
   };
 };
 
-/** Whether a word is on the blocklist: its flag in the bundled data. */
-const isBlocklisted = (word: string): boolean => BLOCKLISTED.charAt(indexOfWord(ALL_WORDS.words, word)) === '1';
+/** Whether a word is on the blocklist: in the bundled list, with its flag set. */
+const isBlocklisted = (word: string): boolean => {
+  const index = indexOfWord(ALL_WORDS.words, word);
+  return index >= 0 && BLOCKLISTED[index] === '1';
+};
 
 const isCommonPassword = (password: string): boolean => [...blocklistCandidates(password)].some(isBlocklisted);
 
