@@ -1,4 +1,4 @@
-import { Options, ZxcvbnFactory, type OptionsGraph } from '@zxcvbn-ts/core';
+import { ZxcvbnFactory, type OptionsGraph } from '@zxcvbn-ts/core';
 import { codePointLength, type PolicyContext, type PolicyRule } from './password-rule.js';
 import { ADJACENCY_GRAPHS_JSON, BLOCKLISTED, RANKS, SEQUENCE_LIST_NAME, SEQUENCE_RANKS, SEQUENCE_WORDS, WORDS } from './password-strength-data.js';
 import { indexOfWord, rankedDictionary, useSortedWalk, type SortedList } from './sorted-walk.js';
@@ -144,6 +144,9 @@ const buildMatcher = (): ZxcvbnFactory => {
   return factory;
 };
 
+/** The l33t table the matcher reads with (zxcvbn-ts's default), from its options. */
+const l33tTableOf = (factory: ZxcvbnFactory): Record<string, string[]> => (factory as unknown as { options: { l33tTable: Record<string, string[]> } }).options.l33tTable;
+
 /**
  * The estimator, which builds the zxcvbn matcher from the bundled word lists on first use and
  * keeps it: a password that fails a cheap rule never pays for it, and later checks reuse it.
@@ -161,7 +164,7 @@ export const createStrengthEstimator = (): StrengthEstimator => {
       const lower = password.toLowerCase();
       const reversed = [...lower].reverse().join('');
       // Every spelling zxcvbn's l33t matcher reads as a letter ("4" and "@" for "a", "|_|" for "u"…), by letter.
-      const table = (l33tReadings ??= new Map(Object.entries(new Options().l33tTable)));
+      const table = (l33tReadings ??= new Map(Object.entries(l33tTableOf(load()))));
       return words.some((word) => {
         // Stryker disable next-line ArrayDeclaration: an extra alternative only widens a check that may say yes too often, costing a second estimate, never a verdict
         const spellings = [...word.toLowerCase()].map((c) => [c, ...(table.get(c) ?? [])]);
