@@ -29,6 +29,11 @@ export interface BenchTargets {
 export type Sides<T> = Record<'handler' | 'floor', T>;
 /** One fresh process's figures, with the spawn-to-answer time the bench saw. */
 export type Cold = Extract<ChildMessage, { type: 'cold' }> & { wallMs: number };
+/** The function's cold starts with one part turned off by `setting`, a variable of lib/config/variables.ts. */
+export interface ColdPart {
+  setting: Record<string, string>;
+  runs: Cold[];
+}
 /** The zip's one entry: its sizes, and where the bench unpacked it. */
 export interface PackagedHandler {
   zipped: number;
@@ -52,6 +57,7 @@ export interface BenchResults {
   targets: BenchTargets;
   warm: WarmResults;
   cold: Sides<Cold[]>;
+  coldParts: ColdPart[];
   history: HistoryResults;
   soakRss: Sides<number>;
   pkg: PackagedHandler;
@@ -180,6 +186,25 @@ const historyTable = ({ settings, history: { historyPhases } }: BenchResults): s
   ];
 };
 
+/** Where a cold start goes: the function with one part turned off at a time, against the function whole and the floor. */
+const coldPartsTable = ({ cold, coldParts }: BenchResults): string[] => {
+  const since = (runs: Cold[]) => median(runs.map((c) => c.sinceStartMs));
+  const first = (runs: Cold[]) => median(runs.map((c) => c.firstChangeMs));
+  const cpu = (runs: Cold[]) => median(runs.map((c) => c.cpu.total));
+  const whole = cold.handler;
+  const partRow = (label: string, runs: Cold[]) =>
+    `| ${label} | ${ms(since(runs))} | ${ms(first(runs))} | ${ms(cpu(runs))} | ${ms(since(whole) - since(runs))} | ${ratio(since(runs) / since(cold.floor))} |`;
+  return [
+    `Where a cold start goes: the same package with one part turned off by its setting (its code still loaded), ${whole.length} fresh processes each, interleaved with the two sides above; medians:`,
+    '',
+    '| function, with | process start → answer | … first change | CPU to the answer | less than the whole function | ratio to the floor |',
+    '|---|---|---|---|---|---|',
+    partRow('everything on (as above)', whole),
+    ...coldParts.map(({ setting, runs }) => partRow(Object.entries(setting).map(([name, value]) => `${name}=${value}`).join(', '), runs)),
+    partRow('the floor', cold.floor),
+  ];
+};
+
 /** The whole report, and whether a target was missed. */
 export const reportLines = (results: BenchResults): { lines: string[]; missed: boolean } => {
   const { settings, targets } = results;
@@ -190,6 +215,8 @@ export const reportLines = (results: BenchResults): { lines: string[]; missed: b
     `Warm: ${settings.rounds} rounds × ${settings.block} changes per side in one process, the sides interleaved change by change. Cold: ${settings.cold} fresh processes per side, alternating.`,
     '',
     ...mainTable(results),
+    '',
+    ...coldPartsTable(results),
     '',
     ...phaseTable(results),
     '',

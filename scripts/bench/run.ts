@@ -3,7 +3,8 @@
  * in one run, on a DynamoDB API server on 127.0.0.1 (dynalite, in this process).
  *
  *   warm   one measuring process loads both bundles and alternates blocks of changes between them
- *   cold   fresh processes, alternating sides: import the bundle, serve the first change
+ *   cold   fresh processes, alternating sides: import the bundle, serve the first change; and the
+ *          same package with one part turned off by its own setting, to tell that part's share
  *   phases the handler built with timers (instrumented.ts) next to the floor with its steps timed
  *   size   the zip from `sls package` (built here, in .esbuild-bench, when missing or stale)
  *   memory peak RSS of a fresh process after its first change, and after a soak of warm changes
@@ -36,7 +37,7 @@ import { mintToken } from '../local/dev-token.js';
 import type { HandlerPhases } from './instrumented.js';
 import { ensurePackage, packageBuildOptions } from './package.js';
 import type { BenchJob, ChildMessage, ParentMessage, Side, Step } from './protocol.js';
-import { median, reportLines, type BenchTargets, type Cold, type HistoryResults, type PackagedHandler, type Sides, type WarmResults } from './report.js';
+import { median, reportLines, type BenchTargets, type Cold, type ColdPart, type HistoryResults, type PackagedHandler, type Sides, type WarmResults } from './report.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const numberFrom = (name: string, fallback: number): number => {
@@ -328,11 +329,11 @@ const measureWarmAndPhases = async (bench: Bench): Promise<WarmResults> => {
   return { ...warm, phases };
 };
 
-/** One fresh process: import the bundle, serve one change, report, exit. */
-const coldStart = async (bench: Bench, side: keyof Sides<unknown>): Promise<Cold> => {
+/** One fresh process: import the bundle, serve one change, report, exit; `env` overrides the function's settings. */
+const coldStart = async (bench: Bench, side: keyof Sides<unknown>, env: Record<string, string> = {}): Promise<Cold> => {
   const [job] = await bench.seed(1);
   const spawnedAt = performance.now();
-  const child = bench.spawnChild('cold', { BENCH_KIND: side, BENCH_TARGET: side === 'handler' ? bench.bundles.pkg.path : bench.bundles.floorPath, BENCH_JOB: JSON.stringify(job) });
+  const child = bench.spawnChild('cold', { ...env, BENCH_KIND: side, BENCH_TARGET: side === 'handler' ? bench.bundles.pkg.path : bench.bundles.floorPath, BENCH_JOB: JSON.stringify(job) });
   const message = await nextMessage(child);
   const wallMs = performance.now() - spawnedAt;
   if (message.type !== 'cold') throw new Error(`unexpected ${message.type}`);
@@ -340,15 +341,27 @@ const coldStart = async (bench: Bench, side: keyof Sides<unknown>): Promise<Cold
   return { ...message, wallMs };
 };
 
-/** Cold: fresh processes, the sides alternating which goes first. */
-const measureCold = async (bench: Bench): Promise<Sides<Cold[]>> => {
-  log(`• cold: ${settings.cold} fresh processes per side, alternating …`);
+/**
+ * The parts of a cold start that a setting turns off: the package is the same, so what a part
+ * saves is its run (its code is still loaded and compiled).
+ */
+const COLD_PARTS: ColdPart['setting'][] = [
+  { PASSWORD_MIN_STRENGTH: '0' },
+  ...(process.env.BENCH_HIBP === 'off' ? [] : [{ HIBP_ENABLED: 'false' }]),
+  { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+];
+
+/** Cold: fresh processes, the sides alternating which goes first, then each part turned off in turn. */
+const measureCold = async (bench: Bench): Promise<{ cold: Sides<Cold[]>; coldParts: ColdPart[] }> => {
+  log(`• cold: ${settings.cold} fresh processes per side, alternating, and as many of the function with each of ${COLD_PARTS.length} parts turned off …`);
   const cold: Sides<Cold[]> = { handler: [], floor: [] };
+  const coldParts: ColdPart[] = COLD_PARTS.map((setting) => ({ setting, runs: [] }));
   for (let i = 0; i < settings.cold; i += 1) {
     const order = i % 2 === 0 ? (['handler', 'floor'] as const) : (['floor', 'handler'] as const);
     for (const side of order) cold[side].push(await coldStart(bench, side));
+    for (const part of coldParts) part.runs.push(await coldStart(bench, 'handler', part.setting));
   }
-  return cold;
+  return { cold, coldParts };
 };
 
 /** The timed build's phases of the history block, by kind of user. */
@@ -402,17 +415,17 @@ const main = async () => {
   const started = performance.now();
   const bench = await startBench();
   const warm = await measureWarmAndPhases(bench);
-  const cold = await measureCold(bench);
+  const { cold, coldParts } = await measureCold(bench);
   const history = await measureHistory(bench);
   const soakRss = await measureSoak(bench);
   await bench.stop();
 
   const { pkg, floorBytes } = bench.bundles;
-  const results = { settings, targets, warm, cold, history, soakRss, pkg, floorBytes, seconds: (performance.now() - started) / 1000, seeded: bench.seeded() };
+  const results = { settings, targets, warm, cold, coldParts, history, soakRss, pkg, floorBytes, seconds: (performance.now() - started) / 1000, seeded: bench.seeded() };
   const { lines, missed } = reportLines(results);
   console.log(lines.join('\n'));
   const { warm: warmSamples, warmCpu, roundRatios, phases } = warm;
-  writeFileSync(join(outDir, 'results.json'), JSON.stringify({ settings, warm: warmSamples, warmCpu, roundRatios, cold, soakRss, phases, ...history, pkg, floorBytes: floorBytes.length }, null, 1));
+  writeFileSync(join(outDir, 'results.json'), JSON.stringify({ settings, warm: warmSamples, warmCpu, roundRatios, cold, coldParts, soakRss, phases, ...history, pkg, floorBytes: floorBytes.length }, null, 1));
   if (missed) log('! a target was missed (see the table): docs/performance.md says by how much and where the time goes');
 };
 
