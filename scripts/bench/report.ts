@@ -210,7 +210,7 @@ export const reportLines = (results: BenchResults): { lines: string[]; missed: b
   const { settings, targets } = results;
   const ratios = ratiosOf(results);
   const lines = [
-    `### npm run bench — ${new Date().toISOString().slice(0, 16)}Z, node ${process.version}, bcrypt cost ${settings.cost}, breached-password lookup ${process.env.BENCH_HIBP === 'off' ? 'off' : 'on (stand-in on 127.0.0.1)'}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs`,
+    `### npm run bench — ${new Date().toISOString().slice(0, 16)}Z, node ${process.version}, bcrypt cost ${settings.cost}, breached-password lookup ${process.env.BENCH_HIBP === 'off' ? 'off' : 'on (stand-in on 127.0.0.1)'}, ${process.env.BENCH_NODE_FLAGS ? `node flags \`${process.env.BENCH_NODE_FLAGS}\`` : 'no node flags'}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs`,
     '',
     `Warm: ${settings.rounds} rounds × ${settings.block} changes per side in one process, the sides interleaved change by change. Cold: ${settings.cold} fresh processes per side, alternating.`,
     '',

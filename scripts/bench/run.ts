@@ -188,6 +188,12 @@ const createSeeder = (endpoint: string, table: string): Pick<Bench, 'seeded' | '
   };
 };
 
+/**
+ * Node flags for every measuring process, both sides alike (BENCH_NODE_FLAGS, space-separated):
+ * none by default; Lambda's own bootstrap starts Node with some (docs/performance.md).
+ */
+const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+
 /** The environment of a measuring process: what Lambda would set, nothing of this shell's. */
 const childEnv = (table: string, endpoint: string, rangeApiUrl: string, extra: Record<string, string>): NodeJS.ProcessEnv => ({
   PATH: process.env.PATH,
@@ -222,7 +228,7 @@ const startBench = async (): Promise<Bench> => {
     bundles,
     ...createSeeder(dynamo.endpoint, table),
     spawnChild: (mode, env) =>
-      fork(bundles.childPath, [mode], { execPath: process.execPath, execArgv: [], env: childEnv(table, dynamo.endpoint, rangeApi.url, env), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
+      fork(bundles.childPath, [mode], { execPath: process.execPath, execArgv: nodeFlags, env: childEnv(table, dynamo.endpoint, rangeApi.url, env), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
     stop: async () => {
       await dynamo.stop();
       rangeApi.server.close();
