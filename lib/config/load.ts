@@ -8,10 +8,10 @@ import { CHARACTER_CLASSES, type CharacterClass } from '../core/policy/password-
 import type { PublishedPolicySettings } from '../core/policy/published-policy.js';
 import { MFA_REQUIREMENTS, type MfaRequirement, type StepUpConfig } from '../core/step-up.js';
 import { ConfigError, httpsOrLocalUrl } from '../core/settings.js';
-import type { ObservabilitySettings } from '../http/observability.js';
+import type { LoggingSettings, ObservabilitySettings } from '../http/observability.js';
 import { PASSWORD_MAX_CHARS } from '../http/request-schema.js';
 import { boolean, integer, list, oneOf, optional, optionalInteger } from './parse.js';
-import { dynamodbOptions, loadTableLayout, loadUserAccess, observability, requiredUsersTable, type UserAccessConfig } from './user-access.js';
+import { dynamodbOptions, loadTableLayout, loadUserAccess, logging, observability, requiredUsersTable, type UserAccessConfig } from './user-access.js';
 import { LOCAL_STAGE, VARIABLES } from './variables.js';
 
 /**
@@ -24,6 +24,8 @@ export type PasswordProfile = (typeof PASSWORD_PROFILES)[number];
 
 /** The whole configuration of the change-password function, each part typed by the module that uses it. */
 export interface Config extends UserAccessConfig {
+  /** Its log lines, metrics and traces. */
+  observability: ObservabilitySettings;
   bcryptCost: number;
   policy: PasswordPolicyConfig;
   protection: ChangePasswordLimits;
@@ -132,7 +134,7 @@ export interface RelayConfig {
   dynamodb: DynamoClientOptions;
   eventBusName: string;
   region: string;
-  observability: ObservabilitySettings;
+  observability: LoggingSettings;
 }
 
 /** Reads and validates the relay's configuration once, at its cold start (and the local stack's). */
@@ -145,7 +147,7 @@ export const loadRelayConfig = (env: NodeJS.ProcessEnv = process.env): RelayConf
     dynamodb: dynamodbOptions(env),
     eventBusName,
     region: awsRegion(env),
-    observability: observability(env),
+    observability: logging(env),
   };
 };
 
@@ -159,7 +161,7 @@ export interface NoticeConfig {
   notice: NoticeSettings;
   /** NOTICE_ADDRESS_ATTRIBUTES: where the owner's addresses are kept, each a logical name or an attribute. */
   addressAttributes: string[];
-  observability: ObservabilitySettings;
+  observability: LoggingSettings;
 }
 
 /**
@@ -185,7 +187,7 @@ export const loadNoticeConfig = (env: NodeJS.ProcessEnv = process.env): NoticeCo
     idempotencyTable,
     notice: { fromAddress, resetUrl },
     addressAttributes: addressAttributes(env),
-    observability: observability(env),
+    observability: logging(env),
   };
 };
 
@@ -197,6 +199,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   const access = loadUserAccess(env);
   return {
     ...access,
+    observability: observability(env),
     bcryptCost: integer(env, 'BCRYPT_COST'),
     policy: passwordPolicy(env, passwordProfile(env)),
     protection: {

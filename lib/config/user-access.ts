@@ -10,7 +10,7 @@ import { parseKeySource } from '../adapters/jwt/key-source.js';
 import type { JwtKeySource, JwtOptions } from '../adapters/jwt/token-verifier.js';
 import { ConfigError } from '../core/settings.js';
 import { OTHER_SESSIONS_MODES, type OtherSessionsMode } from '../core/stale-token.js';
-import type { ObservabilitySettings } from '../http/observability.js';
+import type { LoggingSettings, ObservabilitySettings } from '../http/observability.js';
 import { optional, settingsOf } from './parse.js';
 import { DEV_JWT_SECRET, JWT_KEY_SOURCES, LOCAL_STAGE, VARIABLES } from './variables.js';
 
@@ -38,8 +38,14 @@ export const loadTableLayout = (env: NodeJS.ProcessEnv = process.env): TableLayo
 const tracing = (env: NodeJS.ProcessEnv): boolean =>
   env.POWERTOOLS_TRACE_ENABLED?.trim().toLowerCase() === 'true' && (env.AWS_EXECUTION_ENV ?? '') !== '' && env.AWS_SAM_LOCAL !== 'true';
 
-export const observability = (env: NodeJS.ProcessEnv): ObservabilitySettings => ({
+/** What a function that only logs reads: the `service` of its log lines (the level, Powertools reads itself). */
+export const logging = (env: NodeJS.ProcessEnv): LoggingSettings => ({
   serviceName: optional(env.POWERTOOLS_SERVICE_NAME) ?? VARIABLES.POWERTOOLS_SERVICE_NAME.default,
+});
+
+/** What the change function reads besides: the metrics' namespace and whether it traces. */
+export const observability = (env: NodeJS.ProcessEnv): ObservabilitySettings => ({
+  ...logging(env),
   metricsNamespace: optional(env.POWERTOOLS_METRICS_NAMESPACE) ?? VARIABLES.POWERTOOLS_METRICS_NAMESPACE.default,
   tracing: tracing(env),
 });
@@ -67,7 +73,8 @@ export interface UserAccessConfig {
   /** DYNAMODB_ENDPOINT, with the region and credentials a local server is signed for. */
   dynamodb: DynamoClientOptions;
   jwt: JwtOptions;
-  observability: ObservabilitySettings;
+  /** The change function reads metrics and tracing settings too (`Config`); the authorizer only logs. */
+  observability: LoggingSettings;
   /**
    * OTHER_SESSIONS_ON_CHANGE when set: `user-choice` lets the request keep the other sessions;
    * absent or `sign-out`, a change ends them.
@@ -94,7 +101,7 @@ export const loadUserAccess = (env: NodeJS.ProcessEnv = process.env): UserAccess
     usersLayout: loadTableLayout(env),
     dynamodb: dynamodbOptions(env),
     jwt: { key: jwtKeySource(env, stage), issuer: optional(env.JWT_ISSUER), audience: optional(env.JWT_AUDIENCE) },
-    observability: observability(env),
+    observability: logging(env),
     otherSessions: otherSessions(env),
   };
 };

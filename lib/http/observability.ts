@@ -19,9 +19,13 @@ export const METRIC = {
 /** Dimension of PasswordChangeFailed: the ERRORS key, e.g. INCORRECT_OLD_PASSWORD. */
 export const REASON_DIMENSION = 'reason';
 
-/** Names and switches of the metrics and traces (POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, tracing). */
-export interface ObservabilitySettings {
+/** The name on a function's log lines (POWERTOOLS_SERVICE_NAME): all a function that only logs is given. */
+export interface LoggingSettings {
   serviceName: string;
+}
+
+/** Names and switches of the metrics and traces (POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, tracing). */
+export interface ObservabilitySettings extends LoggingSettings {
   metricsNamespace: string;
   /** X-Ray tracing: only inside Lambda, with POWERTOOLS_TRACE_ENABLED=true. */
   tracing: boolean;

@@ -22,8 +22,9 @@ describe('loadNoticeConfig', () => {
       idempotencyTable: 'idempotency',
       notice: { fromAddress: 'no-reply@example.com', resetUrl: 'https://app.example.com/reset' },
       dynamodb: { endpoint: 'http://127.0.0.1:8000', placeholderCredentials: true },
-      observability: { serviceName: 'change-password', tracing: false },
     });
+    // It logs and does nothing else Powertools does: neither a metrics namespace nor a trace switch.
+    expect(config.observability).toEqual({ serviceName: 'change-password' });
     expect(config.usersLayout.attributes.email).toBe('mail');
     expect(config.usersLayout.key.map((k) => k.attribute)).toEqual(['pk', 'sk']);
   });
