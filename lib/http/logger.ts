@@ -12,5 +12,5 @@ const SECRET_KEY = /pass(word)?|hash|token|secret|authori[sz]ation|cookie|body|j
 export const createLogger = ({ serviceName }: { serviceName: string }): Logger =>
   new Logger({
     serviceName,
-    jsonReplacerFn: (key: string, value: unknown) => (key !== '' && SECRET_KEY.test(key) ? '[REDACTED]' : value),
+    jsonReplacerFn: (key: string, value: unknown) => (SECRET_KEY.test(key) ? '[REDACTED]' : value),
   });
