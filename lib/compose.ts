@@ -58,6 +58,7 @@ export const breachedPasswordCheck = (settings: BreachedPasswordSettings, logger
     : undefined;
 
 /** The bearer-token check as configured (JWT_*), the same for every function that takes tokens. */
+// Stryker disable next-line ConditionalExpression: only a secretParameter key source calls the fetcher; given to another, it is never called
 const tokenVerifier = ({ jwt }: Pick<Config, 'jwt'>) => createTokenVerifier(jwt, { fetchSecret: jwt.key.kind === 'secretParameter' ? lazySsmFetcher() : undefined });
 
 /** How the process runs changes: `one` at a time (a Lambda container), or `many` at once (a test suite, a local server). */
