@@ -11,14 +11,15 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const PARSER_PACKAGE = '@middy/http-json-body-parser';
 
+// Stryker disable BlockStatement: without the throw the body is undefined, which objectBody refuses with the same 1001
 const decoded = (bytes: Buffer): string => {
   try {
     return strictUtf8.decode(bytes);
-    // Stryker disable next-line BlockStatement: without it the body is undefined, which objectBody refuses with the same 1001
   } catch {
     throw new AppError('MALFORMED_BODY');
   }
 };
+// Stryker restore BlockStatement
 
 /**
  * Before the JSON parser: 413 when the body is over {@link MAX_BODY_BYTES}, 415 unless the

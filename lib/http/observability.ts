@@ -61,12 +61,12 @@ declare const PACKAGED_TRACING: string | undefined;
  * start). Such a package never turns tracing on, since serverless.yml derives
  * POWERTOOLS_TRACE_ENABLED from the same variable.
  */
+// Stryker disable ConditionalExpression,EqualityOperator,StringLiteral: only a bundle defines PACKAGED_TRACING; tests run the sources, where it is undefined (tests/deploy reads the bundles)
 const importTracer = (): Promise<{ Tracer: typeof Tracer }> =>
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: only a bundle defines PACKAGED_TRACING; tests run the sources, where it is undefined (tests/deploy reads the bundles)
   typeof PACKAGED_TRACING === 'undefined' || PACKAGED_TRACING !== 'false'
     ? import('@aws-lambda-powertools/tracer')
-    // Stryker disable next-line StringLiteral: only a bundle built with TRACING=false takes this branch
     : Promise.reject(new Error('this package was built with TRACING=false: no tracer in it'));
+// Stryker restore ConditionalExpression,EqualityOperator,StringLiteral
 
 /**
  * Tracing as set. When on: Powertools Tracer (and the X-Ray SDK, ~40 KB zipped and ~30-50 ms to

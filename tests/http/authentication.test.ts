@@ -30,9 +30,9 @@ describe('authentication', () => {
   it('asks the verifier about no header at all when the event has no headers (it answers 401 4002), instead of failing on them', async () => {
     // Arrange: header normalisation leaves an event without headers as it is
     const asked: (string | undefined)[] = [];
-    const middleware = authentication(async (authorization) => {
+    const middleware = authentication((authorization) => {
       asked.push(authorization);
-      return { userId: 'u1', issuedAt: 1 };
+      return Promise.resolve({ userId: 'u1', issuedAt: 1 });
     }, createLogger({ serviceName: 'test' }));
     const request = { event: { requestContext: {} } as unknown as HttpEvent, context: {} as AuthenticatedContext };
 
