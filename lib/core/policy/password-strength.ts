@@ -114,9 +114,16 @@ const readsSomewhere = (text: string, spellings: readonly (readonly string[])[])
   return false;
 };
 
-/** The part of zxcvbn-ts's options the ranked lists are read from at each check. */
-interface RankedLists {
+/** The part of zxcvbn-ts's options this module sets (the ranked lists read at each check) and reads (the l33t table). */
+interface ZxcvbnOptions {
   rankedDictionaries: Record<string, Record<string, number>>;
+  l33tTable: Record<string, string[]>;
+}
+
+/** zxcvbn-ts with the bundled lists, and every spelling its l33t matcher reads as a letter ("4" and "@" for "a", "|_|" for "u"…), by letter. */
+interface Matcher {
+  factory: ZxcvbnFactory;
+  l33tReadings: ReadonlyMap<string, readonly string[]>;
 }
 
 /** The bundled lists (password-strength-data.ts): the strength estimate and the blocklist read them. */
@@ -132,39 +139,34 @@ const ALL_WORDS: SortedList = { words: WORDS.split('\n'), ranks: RANKS };
  * zxcvbn-ts would build: its options are not public in its types, so their shape is checked
  * here, and a test compares the estimates with zxcvbn-ts built the ordinary way.
  */
-const buildMatcher = (): ZxcvbnFactory => {
+const buildMatcher = (): Matcher => {
   // No translations: only the score is used, never zxcvbn's English feedback.
   const factory = new ZxcvbnFactory({ graphs: JSON.parse(ADJACENCY_GRAPHS_JSON) as OptionsGraph, l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS });
-  const options = (factory as unknown as { options?: Partial<RankedLists> }).options;
+  const options = (factory as unknown as { options?: Partial<ZxcvbnOptions> }).options;
   // Stryker disable next-line ConditionalExpression,LogicalOperator,OptionalChaining,StringLiteral,CallExpression: a guard against a zxcvbn-ts release that moves its options
   if (typeof options?.rankedDictionaries !== 'object') throw new Error('zxcvbn-ts options have an unknown shape');
   // The walk reads the lists themselves, not their longest words' lengths (rankedDictionariesMaxWordSize).
   options.rankedDictionaries = { words: rankedDictionary(ALL_WORDS), [SEQUENCE_LIST_NAME]: rankedDictionary({ words: SEQUENCE_WORDS.split('\n'), ranks: SEQUENCE_RANKS }) };
   useSortedWalk(factory);
-  return factory;
+  return { factory, l33tReadings: new Map(Object.entries((options as ZxcvbnOptions).l33tTable)) };
 };
-
-/** The l33t table the matcher reads with (zxcvbn-ts's default), from its options. */
-const l33tTableOf = (factory: ZxcvbnFactory): Record<string, string[]> => (factory as unknown as { options: { l33tTable: Record<string, string[]> } }).options.l33tTable;
 
 /**
  * The estimator, which builds the zxcvbn matcher from the bundled word lists on first use and
  * keeps it: a password that fails a cheap rule never pays for it, and later checks reuse it.
  */
 export const createStrengthEstimator = (): StrengthEstimator => {
-  let matcher: ZxcvbnFactory | undefined;
-  let l33tReadings: Map<string, string[]> | undefined;
-  const load = (): ZxcvbnFactory => (matcher ??= buildMatcher());
+  let matcher: Matcher | undefined;
+  const load = (): Matcher => (matcher ??= buildMatcher());
   return {
     estimate: (password, userAttributes) => {
-      const { score, guessesLog10 } = load().check(password, personalWords(userAttributes));
+      const { score, guessesLog10 } = load().factory.check(password, personalWords(userAttributes));
       return { score, guessesLog10 };
     },
     userWordsMayMatch: (password, words) => {
       const lower = password.toLowerCase();
       const reversed = [...lower].reverse().join('');
-      // Every spelling zxcvbn's l33t matcher reads as a letter ("4" and "@" for "a", "|_|" for "u"…), by letter.
-      const table = (l33tReadings ??= new Map(Object.entries(l33tTableOf(load()))));
+      const table = load().l33tReadings;
       return words.some((word) => {
         // Stryker disable next-line ArrayDeclaration: an extra alternative only widens a check that may say yes too often, costing a second estimate, never a verdict
         const spellings = [...word.toLowerCase()].map((c) => [c, ...(table.get(c) ?? [])]);
