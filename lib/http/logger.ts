@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { LoggingSettings } from './observability.js';
 
 /** Keys whose values are replaced wherever they appear in a log entry, at any depth. */
 const SECRET_KEY = /pass(word)?|hash|token|secret|authori[sz]ation|cookie|body|jwt|credential/i;
@@ -9,7 +10,7 @@ const SECRET_KEY = /pass(word)?|hash|token|secret|authori[sz]ation|cookie|body|j
  * serialisation, as a second line of defence: the code never passes a password, hash, token or
  * body to it in the first place.
  */
-export const createLogger = ({ serviceName }: { serviceName: string }): Logger =>
+export const createLogger = ({ serviceName }: LoggingSettings): Logger =>
   new Logger({
     serviceName,
     jsonReplacerFn: (key: string, value: unknown) => (SECRET_KEY.test(key) ? '[REDACTED]' : value),
