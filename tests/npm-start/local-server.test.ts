@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { load as loadYaml } from 'js-yaml';
 import { describe, expect, inject, it } from 'vitest';
 import { CHANGE_PASSWORD_ROUTE } from '../../lib/http/routes.js';
 import { assertFetchMatchesOpenApi } from '../support/openapi.js';
@@ -53,5 +55,12 @@ describe('POST /v1/users/profile/change-password over HTTP (npm start)', () => {
     const other = await post(headers, JSON.stringify({ oldPassword: 'NewSecureP@ssw0rd!', newPassword: 'Another-P@ssw0rd-9' }));
     expect(other.status).toBe(401);
     expect(await other.text()).toBe('{"status":false,"error":{"code":4001,"message":"Unauthorized"}}');
+  });
+});
+
+describe('npm start builds once', () => {
+  it('gives serverless-esbuild no file to watch: a rebuild would not reach the in-process handler, and the default watcher walks the whole folder', () => {
+    const { custom } = loadYaml(readFileSync(new URL('../../serverless.yml', import.meta.url), 'utf8')) as { custom: { esbuild: { watch?: unknown } } };
+    expect(custom.esbuild.watch).toEqual({ pattern: [] });
   });
 });
