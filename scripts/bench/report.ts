@@ -186,7 +186,7 @@ const historyTable = ({ settings, history: { historyPhases } }: BenchResults): s
   ];
 };
 
-/** Where a cold start goes: the function with one part turned off at a time, against the function whole and the floor. */
+/** Where a cold start goes: the function with one part turned off at a time, then all of them, against the function whole and the floor. */
 const coldPartsTable = ({ cold, coldParts }: BenchResults): string[] => {
   const since = (runs: Cold[]) => median(runs.map((c) => c.sinceStartMs));
   const first = (runs: Cold[]) => median(runs.map((c) => c.firstChangeMs));
@@ -195,7 +195,7 @@ const coldPartsTable = ({ cold, coldParts }: BenchResults): string[] => {
   const partRow = (label: string, runs: Cold[]) =>
     `| ${label} | ${ms(since(runs))} | ${ms(first(runs))} | ${ms(cpu(runs))} | ${ms(since(whole) - since(runs))} | ${ratio(since(runs) / since(cold.floor))} |`;
   return [
-    `Where a cold start goes: the same package with one part turned off by its setting (its code still loaded), ${whole.length} fresh processes each, interleaved with the two sides above; medians:`,
+    `Where a cold start goes: the same package with one part turned off by its setting (its code still loaded), then all of them, ${whole.length} fresh processes each, interleaved with the two sides above; medians:`,
     '',
     '| function, with | process start → answer | … first change | CPU to the answer | less than the whole function | ratio to the floor |',
     '|---|---|---|---|---|---|',
