@@ -359,7 +359,7 @@ const ONE_PART_OFF: ColdPart['setting'][] = [
 ];
 const COLD_PARTS: ColdPart['setting'][] = [...ONE_PART_OFF, Object.assign({}, ...ONE_PART_OFF)];
 
-/** Cold: fresh processes, the sides alternating which goes first, then each part turned off in turn. */
+/** Cold: fresh processes, the sides alternating which goes first, then each part turned off in turn, then all of them. */
 const measureCold = async (bench: Bench): Promise<{ cold: Sides<Cold[]>; coldParts: ColdPart[] }> => {
   log(`• cold: ${settings.cold} fresh processes per side, alternating, and as many of the function with each of ${ONE_PART_OFF.length} parts turned off, then all of them …`);
   const cold: Sides<Cold[]> = { handler: [], floor: [] };
