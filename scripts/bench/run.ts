@@ -357,7 +357,7 @@ const ONE_PART_OFF: ColdPart['setting'][] = [
   ...(process.env.BENCH_HIBP === 'off' ? [] : [{ HIBP_ENABLED: 'false' }]),
   { POWERTOOLS_LOG_LEVEL: 'SILENT' },
 ];
-const COLD_PARTS: ColdPart['setting'][] = [...ONE_PART_OFF, Object.assign({}, ...ONE_PART_OFF)];
+const COLD_PARTS: ColdPart['setting'][] = [...ONE_PART_OFF, Object.fromEntries(ONE_PART_OFF.flatMap((setting) => Object.entries(setting)))];
 
 /** Cold: fresh processes, the sides alternating which goes first, then each part turned off in turn, then all of them. */
 const measureCold = async (bench: Bench): Promise<{ cold: Sides<Cold[]>; coldParts: ColdPart[] }> => {
