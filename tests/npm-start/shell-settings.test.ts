@@ -89,7 +89,7 @@ beforeAll(async () => {
       JWT_SECRET: '', JWT_JWKS_URL: jwks.url('/.well-known/jwks.json').href, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, ...hibp, HIBP_API_URL: openApi.url,
       EVENT_BUS_NAME: BUS, AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint, LOCAL_RELAY_SECONDS: '1',
     }),
-    startLocalServer('settings-pem', { JWT_SECRET: '', JWT_PUBLIC_KEY: await exportSPKI(edPair.publicKey), ...hibp, HIBP_API_URL: closedApi.url, HIBP_FAIL_CLOSED: 'true', TMPDIR: pemTmp }, { viaNpm: true }),
+    startLocalServer('settings-pem', { JWT_SECRET: '', JWT_PUBLIC_KEY: await exportSPKI(edPair.publicKey), ...hibp, HIBP_API_URL: closedApi.url, HIBP_FAIL_CLOSED: 'true', TMPDIR: pemTmp }, { npm: 'start' }),
   ]);
   idp = { server: idpServer, sign: (userId) => idpToken(rsa, 'RS256', userId, { iss: ISSUER, aud: AUDIENCE }) };
   pem = { server: pemServer, sign: (userId) => idpToken(ed, 'EdDSA', userId) };

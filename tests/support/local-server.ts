@@ -5,13 +5,14 @@ import { freePort } from '../../scripts/local/free-port.js';
  * Runs `npm start` (scripts/local/start.ts: serverless-offline over dynalite) on free ports, with `env`
  * added to the shell's, and resolves once it prints its ready line. The ports are free when
  * chosen but are only bound by the child a moment later, so another process may take one first:
- * then it starts again on new ports (up to 3 times). `viaNpm` runs the npm command itself, as a
- * developer does, rather than the script it runs (one process fewer): for tests of npm's part.
+ * then it starts again on new ports (up to 3 times). `npm` runs that npm script itself, as a
+ * developer does, rather than the script `npm start` runs (one process fewer): for tests of npm's
+ * part, and of `npm run start:watch`.
  */
-export const startLocalServer = async (name: string, env: Record<string, string> = {}, { viaNpm = false } = {}): Promise<LocalServer> => {
+export const startLocalServer = async (name: string, env: Record<string, string> = {}, { npm }: { npm?: 'start' | 'start:watch' } = {}): Promise<LocalServer> => {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await startOnFreePorts(name, env, viaNpm);
+      return await startOnFreePorts(name, env, npm);
     } catch (error) {
       if (attempt >= 3 || !/EADDRINUSE|is taken/.test(String((error as Error).message))) throw error;
     }
@@ -20,11 +21,11 @@ export const startLocalServer = async (name: string, env: Record<string, string>
 
 export type LocalServer = Awaited<ReturnType<typeof startOnFreePorts>>;
 
-const startOnFreePorts = async (name: string, env: Record<string, string>, viaNpm: boolean) => {
+const startOnFreePorts = async (name: string, env: Record<string, string>, npm: 'start' | 'start:watch' | undefined) => {
   const [port, dynamoPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
   const esbuildFolder = `.esbuild-${name}`;
   // package.json's start script without npm (and without tsx's CLI, one process more).
-  const [command, args] = viaNpm ? ['npm', ['start']] : [process.execPath, ['--import', 'tsx', 'scripts/local/start.ts']];
+  const [command, args] = npm === undefined ? [process.execPath, ['--import', 'tsx', 'scripts/local/start.ts']] : ['npm', ['run', npm]];
   const child: ChildProcess = spawn(command, args, {
     env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamoPort), OFFLINE_LAMBDA_PORT: String(lambdaPort), BCRYPT_COST: '4', USERS_TABLE: `${name}-users`, ESBUILD_WORK_FOLDER: esbuildFolder, ...env },
     detached: true,
@@ -51,7 +52,7 @@ const startOnFreePorts = async (name: string, env: Record<string, string>, viaNp
     /** The demo user's token that npm start printed, or '<token>' when it could not sign one. */
     token,
     output: () => output,
-    /** The process started (npm itself with `viaNpm`), and its HTTP, Lambda and DynamoDB ports. */
+    /** The process started (npm itself with `npm`), and its HTTP, Lambda and DynamoDB ports. */
     pid: child.pid as number,
     ports: [port, lambdaPort, dynamoPort],
     /** Resolves when that process has exited. */
