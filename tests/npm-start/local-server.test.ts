@@ -58,9 +58,16 @@ describe('POST /v1/users/profile/change-password over HTTP (npm start)', () => {
   });
 });
 
-describe('npm start builds once', () => {
+describe('npm start builds once; npm run start:watch starts it again on an edit', () => {
+  const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+
   it('gives serverless-esbuild no file to watch: a rebuild would not reach the in-process handler, and the default watcher walks the whole folder', () => {
-    const { custom } = loadYaml(readFileSync(new URL('../../serverless.yml', import.meta.url), 'utf8')) as { custom: { esbuild: { watch?: unknown } } };
+    const { custom } = loadYaml(read('serverless.yml')) as { custom: { esbuild: { watch?: unknown } } };
     expect(custom.esbuild.watch).toEqual({ pattern: [] });
+  });
+
+  it('runs npm start under Node\'s watch mode on functions/ and lib/ (the restart relies on the stop that shell-settings.test.ts checks)', () => {
+    const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(scripts['start:watch']).toBe(scripts.start?.replace(/^node /, 'node --watch-path=functions --watch-path=lib '));
   });
 });

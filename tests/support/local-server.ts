@@ -7,9 +7,9 @@ import { freePort } from '../../scripts/local/free-port.js';
  * chosen but are only bound by the child a moment later, so another process may take one first:
  * then it starts again on new ports (up to 3 times). `npm` runs that npm script itself, as a
  * developer does, rather than the script `npm start` runs (one process fewer): for tests of npm's
- * part, and of `npm run start:watch`.
+ * part.
  */
-export const startLocalServer = async (name: string, env: Record<string, string> = {}, { npm }: { npm?: 'start' | 'start:watch' } = {}): Promise<LocalServer> => {
+export const startLocalServer = async (name: string, env: Record<string, string> = {}, { npm }: { npm?: string } = {}): Promise<LocalServer> => {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await startOnFreePorts(name, env, npm);
@@ -21,7 +21,7 @@ export const startLocalServer = async (name: string, env: Record<string, string>
 
 export type LocalServer = Awaited<ReturnType<typeof startOnFreePorts>>;
 
-const startOnFreePorts = async (name: string, env: Record<string, string>, npm: 'start' | 'start:watch' | undefined) => {
+const startOnFreePorts = async (name: string, env: Record<string, string>, npm: string | undefined) => {
   const [port, dynamoPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
   const esbuildFolder = `.esbuild-${name}`;
   // package.json's start script without npm (and without tsx's CLI, one process more).
