@@ -67,8 +67,6 @@ const CONFLICT_BACKOFF_MS = 50;
 export class DynamoUserStore implements UserStore {
   /** `#<logical name>` for every attribute, and `#key` for the partition key: "the item exists". */
   private readonly names: Record<string, string>;
-  /** The names each expression pair uses, by its text: the expressions are a handful of fixed shapes. */
-  private readonly namesUsed = new Map<string, Record<string, string>>();
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -181,19 +179,6 @@ export class DynamoUserStore implements UserStore {
     }
   }
 
-  /** DynamoDB refuses names an expression does not use: exactly the aliases that appear in `expressions`. */
-  private usedNames(expressions: string): Record<string, string> {
-    let used = this.namesUsed.get(expressions);
-    // Stryker disable next-line ConditionalExpression: a cache; working the names out again gives the same names
-    if (used === undefined) {
-      const aliases = new Set(expressions.match(/#\w+/g));
-      used = Object.fromEntries(Object.entries(this.names).filter(([alias]) => aliases.has(alias)));
-      // Stryker disable next-line CallExpression: a cache; working the names out again gives the same names
-      this.namesUsed.set(expressions, used);
-    }
-    return used;
-  }
-
   /**
    * An UpdateItem that returns the new record (`{}` with 'NONE'), undefined when its condition did
    * not hold, or WRITE_CONFLICT when another Region's write to the item made DynamoDB refuse it.
@@ -204,7 +189,9 @@ export class DynamoUserStore implements UserStore {
     returnValues: 'ALL_NEW' | 'NONE' = 'ALL_NEW',
   ): Promise<Record<string, unknown> | undefined | typeof WRITE_CONFLICT> {
     const Key = this.key(userId);
-    const used = this.usedNames(`${input.UpdateExpression} ${input.ConditionExpression}`);
+    // DynamoDB refuses names an expression does not use: pass exactly the aliases that appear.
+    const aliases = new Set(`${input.UpdateExpression} ${input.ConditionExpression}`.match(/#\w+/g));
+    const used = Object.fromEntries(Object.entries(this.names).filter(([alias]) => aliases.has(alias)));
     try {
       const { Attributes } = await this.doc.send(new UpdateCommand({
         TableName: this.table,
