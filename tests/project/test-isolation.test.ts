@@ -9,10 +9,10 @@ const testFiles = (dir: string): string[] =>
 
 describe('test isolation', () => {
   // This file names the patterns it looks for, so it is left out of its own check.
-  const inProcess = testFiles('tests').filter((file) => file !== 'tests/project/test-isolation.test.ts');
+  const sharing = testFiles('tests').filter((file) => file !== 'tests/project/test-isolation.test.ts');
 
-  it('runs every in-process file that mocks modules, stubs the environment or spies on process streams in a fresh process', () => {
-    const needing = inProcess.filter((file) => PROCESS_WIDE.test(readFileSync(file, 'utf8')));
+  it('runs every file that mocks modules, stubs the environment or spies on process streams in a fresh process', () => {
+    const needing = sharing.filter((file) => PROCESS_WIDE.test(readFileSync(file, 'utf8')));
     expect(Object.keys(ISOLATED_FILES)).toEqual(expect.arrayContaining(needing));
     expect(needing.length).toBeGreaterThan(0);
   });
