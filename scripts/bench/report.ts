@@ -29,7 +29,7 @@ export interface BenchTargets {
 export type Sides<T> = Record<'handler' | 'floor', T>;
 /** One fresh process's figures, with the spawn-to-answer time the bench saw. */
 export type Cold = Extract<ChildMessage, { type: 'cold' }> & { wallMs: number };
-/** The function's cold starts with one part turned off by `setting`, a variable of lib/config/variables.ts. */
+/** The function's cold starts with the parts `setting` turns off (variables of lib/config/variables.ts). */
 export interface ColdPart {
   setting: Record<string, string>;
   runs: Cold[];

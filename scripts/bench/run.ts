@@ -4,7 +4,8 @@
  *
  *   warm   one measuring process loads both bundles and alternates blocks of changes between them
  *   cold   fresh processes, alternating sides: import the bundle, serve the first change; and the
- *          same package with one part turned off by its own setting, to tell that part's share
+ *          same package with one part turned off by its own setting, to tell that part's share,
+ *          then with all of them off
  *   phases the handler built with timers (instrumented.ts) next to the floor with its steps timed
  *   size   the zip from `sls package` (built here, in .esbuild-bench, when missing or stale)
  *   memory peak RSS of a fresh process after its first change, and after a soak of warm changes
